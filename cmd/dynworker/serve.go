@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+
+	"golang.org/x/sync/errgroup"
+
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	"github.com/dynworker/dynworker/supervisor"
+)
+
+const defaultGRPCAddr = "127.0.0.1:8790"
+
+//go:embed serve_parent.js
+var serveParentSource string
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	httpAddr := fs.String("http", defaultHTTPAddr, "address of the HTTP endpoint that runs POSTed worker code")
+	grpcAddr := fs.String("grpc", defaultGRPCAddr, "address of the gRPC host API; loopback only")
+	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := checkLoopback(*grpcAddr); err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: --grpc %s: %v\n", *grpcAddr, err)
+		return 2
+	}
+	log := newLogger(stderr)
+	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm})
+	if err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
+		return 1
+	}
+	defer sup.Close()
+
+	code := &pb.WorkerCode{
+		CompatibilityDate: defaultCompatibilityDate,
+		MainModule:        "serve.js",
+		Modules:           []*pb.Module{{Name: "serve.js", Content: &pb.Module_Js{Js: serveParentSource}}},
+	}
+	handle, err := sup.LoadParent(ctx, "serve", code, map[string]string{"LOADER": "serve/LOADER"})
+	if err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: start the built-in parent worker: %v\n", err)
+		return 1
+	}
+
+	grpcLn, err := net.Listen("tcp", *grpcAddr)
+	if err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
+		return 1
+	}
+	httpLn, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		grpcLn.Close()
+		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
+		return 1
+	}
+	log.Info("dynworker serving", "grpc", grpcLn.Addr().String(), "http", httpLn.Addr().String())
+	fmt.Fprintf(stdout, "dynworker: gRPC host API on %s, worker endpoint on http://%s\n", grpcLn.Addr(), httpLn.Addr())
+
+	srv := supervisor.NewGRPCServer(sup)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(grpcLn) })
+	g.Go(func() error { return serveHTTP(gctx, httpLn, workerHandler(sup, handle, log)) })
+	g.Go(func() error {
+		<-gctx.Done()
+		srv.GracefulStop()
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// checkLoopback rejects an address that is not on a loopback interface: the
+// host API has no authentication yet.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		// TODO: allow other addresses once the host API authenticates callers.
+		return fmt.Errorf("not a loopback address: the gRPC API has no authentication yet, so it listens on loopback only (for example 127.0.0.1:8790)")
+	}
+	return nil
+}

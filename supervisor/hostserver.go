@@ -1,0 +1,166 @@
+package supervisor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	"github.com/dynworker/dynworker/loader"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+)
+
+// hostServer serves the Host service to one workerhost. Handles and code
+// tokens are issued per child: a child can use only what it was given.
+type hostServer struct {
+	whpb.UnimplementedHostServer
+	sup  *Supervisor
+	proc *process
+
+	mu      sync.Mutex
+	handles map[string]*loader.Worker
+	tokens  map[string]*loader.Worker
+}
+
+func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) (*whpb.LoaderGetResponse, error) {
+	ns, err := h.namespace(req.Binding)
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	w, provide, err := h.sup.loader.Lookup(ns, req.WorkerId, nil)
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	if provide {
+		token := newID()
+		h.mu.Lock()
+		if h.tokens == nil {
+			h.tokens = make(map[string]*loader.Worker)
+		}
+		h.tokens[token] = w
+		h.mu.Unlock()
+		return &whpb.LoaderGetResponse{CodeToken: token}, nil
+	}
+	return &whpb.LoaderGetResponse{Handle: h.issue(w)}, nil
+}
+
+func (h *hostServer) LoaderProvide(ctx context.Context, req *whpb.LoaderProvideRequest) (*whpb.LoaderProvideResponse, error) {
+	h.mu.Lock()
+	w := h.tokens[req.CodeToken]
+	delete(h.tokens, req.CodeToken)
+	h.mu.Unlock()
+	if w == nil {
+		return nil, rpcerr.ToStatus(rpcerr.Errorf(codes.NotFound, "provide code: unknown code token %q", req.CodeToken))
+	}
+	var codeErr error
+	if req.Error != nil {
+		codeErr = rpcerr.FromValue(req.Error)
+	}
+	if err := w.Provide(req.Code, codeErr); err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	return &whpb.LoaderProvideResponse{Handle: h.issue(w)}, nil
+}
+
+func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest) (*whpb.LoaderLoadResponse, error) {
+	ns, err := h.namespace(req.Binding)
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	w, err := h.sup.loader.Load(ns, req.Code, nil)
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	return &whpb.LoaderLoadResponse{Handle: h.issue(w)}, nil
+}
+
+func (h *hostServer) Fetch(stream whpb.Host_FetchServer) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	w, err := h.worker(first.GetTarget().GetHandle())
+	if err != nil {
+		return rpcerr.ToStatus(err)
+	}
+	return rpcerr.ToStatus(h.sup.relayFetch(stream.Context(), w, first, stream.Recv, stream.Send))
+}
+
+func (h *hostServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
+	w, err := h.worker(req.GetTarget().GetHandle())
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	resp, err := h.sup.call(ctx, w, req)
+	return resp, rpcerr.ToStatus(err)
+}
+
+func (h *hostServer) Outbound(stream whpb.Host_OutboundServer) error {
+	return rpcerr.ToStatus(h.sup.outbound(stream, h.proc.currentWorker()))
+}
+
+func (h *hostServer) Log(ctx context.Context, req *whpb.LogRequest) (*whpb.LogResponse, error) {
+	level := slog.LevelInfo
+	switch req.Level {
+	case "error":
+		level = slog.LevelError
+	case "warn":
+		level = slog.LevelWarn
+	case "debug":
+		level = slog.LevelDebug
+	}
+	w := h.proc.currentWorker()
+	h.sup.log.Log(ctx, level, req.Message, "worker", workerName(w), "namespace", w.Namespace, "source", "console")
+	return &whpb.LogResponse{}, nil
+}
+
+// namespace returns the namespace of a loader binding of this child's
+// worker, or an error when the worker has no such binding.
+func (h *hostServer) namespace(binding string) (string, error) {
+	w := h.proc.currentWorker()
+	ok := slices.ContainsFunc(w.Bindings, func(b *whpb.Binding) bool {
+		return b.GetLoader().GetId() == binding
+	})
+	if !ok {
+		return "", rpcerr.Errorf(codes.PermissionDenied, "worker %s has no loader binding %q", workerName(w), binding)
+	}
+	return binding, nil
+}
+
+func (h *hostServer) issue(w *loader.Worker) string {
+	handle := newID()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.handles == nil {
+		h.handles = make(map[string]*loader.Worker)
+	}
+	h.handles[handle] = w
+	return handle
+}
+
+func (h *hostServer) worker(handle string) (*loader.Worker, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	w := h.handles[handle]
+	if w == nil {
+		return nil, rpcerr.WithCode(codes.PermissionDenied, fmt.Errorf("worker handle %q was not issued to this worker: %w", handle, loader.ErrHandleNotFound))
+	}
+	return w, nil
+}
+
+// failPending fails the workers whose code this child was to supply, so
+// their other callers do not wait forever.
+func (h *hostServer) failPending() {
+	h.mu.Lock()
+	tokens := h.tokens
+	h.tokens = nil
+	h.mu.Unlock()
+	for _, w := range tokens {
+		_ = w.Provide(nil, &rpcerr.ScriptError{Name: "Error", Message: "the worker that was to supply this worker's code stopped before it did"})
+	}
+}

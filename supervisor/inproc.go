@@ -1,0 +1,137 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	"github.com/dynworker/dynworker/loader"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+)
+
+// LoadParent starts a parent worker: a named worker in the namespace ""
+// whose env holds a LOADER binding for each name in loaders, mapped to the
+// loader namespace of that binding.
+func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerCode, loaders map[string]string) (string, error) {
+	var bindings []*whpb.Binding
+	for name, ns := range loaders {
+		bindings = append(bindings, &whpb.Binding{
+			Name: name,
+			Kind: &whpb.Binding_Loader{Loader: &whpb.LoaderBinding{Id: ns}},
+		})
+	}
+	w, err := s.getWorker(ctx, "", id, bindings, func(context.Context) (*pb.WorkerCode, error) { return code, nil })
+	if err != nil {
+		return "", err
+	}
+	if _, err := w.Instance(ctx); err != nil {
+		return "", err
+	}
+	return s.issue(w), nil
+}
+
+// Fetch sends req to an entrypoint of the worker behind handle and returns
+// the response, whose body streams from the worker until read or closed.
+func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *http.Request) (*http.Response, error) {
+	w, err := s.Worker(handle)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.process(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	child, err := p.rpc.Fetch(ctx)
+	if err != nil {
+		cancel()
+		return nil, p.callError(err)
+	}
+	go func() {
+		if err := httpstream.SendRequest(child, &pb.Target{Entrypoint: entrypoint}, req); err != nil {
+			cancel()
+			return
+		}
+		_ = child.CloseSend()
+	}()
+	resp, err := httpstream.ReceiveResponse(child, cancel)
+	if err != nil {
+		cancel()
+		return nil, p.callError(err)
+	}
+	resp.Body = &exitAwareBody{ReadCloser: resp.Body, p: p}
+	return resp, nil
+}
+
+// exitAwareBody reports a body cut short by the worker's exit as such.
+type exitAwareBody struct {
+	io.ReadCloser
+	p *process
+}
+
+func (b *exitAwareBody) Read(buf []byte) (int, error) {
+	n, err := b.ReadCloser.Read(buf)
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = b.p.callError(err)
+	}
+	return n, err
+}
+
+// Call invokes method on an entrypoint of the worker behind handle.
+func (s *Supervisor) Call(ctx context.Context, handle, entrypoint, method string, args []*pb.Value) (*pb.Value, error) {
+	w, err := s.Worker(handle)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.call(ctx, w, &pb.CallRequest{Target: &pb.Target{Entrypoint: entrypoint}, Method: method, Args: args})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Result, nil
+}
+
+// Exports describes the exports of the worker behind handle.
+func (s *Supervisor) Exports(ctx context.Context, handle string) ([]*whpb.Export, error) {
+	w, err := s.Worker(handle)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.process(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	return p.exports, nil
+}
+
+// Test runs the test handler of an entrypoint of the worker behind handle.
+func (s *Supervisor) Test(ctx context.Context, handle, entrypoint string) error {
+	w, err := s.Worker(handle)
+	if err != nil {
+		return err
+	}
+	p, err := s.process(ctx, w)
+	if err != nil {
+		return err
+	}
+	if _, err := p.rpc.Test(ctx, &whpb.TestRequest{Entrypoint: entrypoint}); err != nil {
+		return p.callError(err)
+	}
+	return nil
+}
+
+func scriptErr(name, msg string) error {
+	return &rpcerr.ScriptError{Name: name, Message: msg}
+}
+
+
+// PID returns the process ID of w's running workerhost, or 0 when none runs.
+func PID(w *loader.Worker) int {
+	if inst := w.Running(); inst != nil {
+		return inst.(*process).pid()
+	}
+	return 0
+}

@@ -1,0 +1,34 @@
+package supervisor
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// newPluginLogger returns the hclog logger go-plugin needs, writing to
+// the supervisor's slog logger. go-plugin logs its lifecycle steps and each
+// line a workerhost writes to stderr, such as a Go panic.
+func newPluginLogger(l *slog.Logger) hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{
+		Name:       "workerhost",
+		Level:      hclog.Info,
+		Output:     &slogWriter{l: l},
+		JSONFormat: false,
+	})
+}
+
+// slogWriter re-emits hclog's formatted lines as slog records.
+type slogWriter struct{ l *slog.Logger }
+
+func (w *slogWriter) Write(p []byte) (int, error) {
+	msg := string(p)
+	if n := len(msg); n > 0 && msg[n-1] == '\n' {
+		msg = msg[:n-1]
+	}
+	w.l.Info("workerhost output", "line", msg)
+	return len(p), nil
+}
+
+var _ io.Writer = (*slogWriter)(nil)

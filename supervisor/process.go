@@ -1,0 +1,188 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
+	"golang.org/x/sys/unix"
+	"google.golang.org/grpc"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	"github.com/dynworker/dynworker/loader"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/sandbox"
+	"github.com/dynworker/dynworker/workerhost"
+)
+
+// stopTimeout bounds how long Stop waits for a workerhost to exit after
+// asking it to, before killing it.
+const stopTimeout = 2 * time.Second
+
+// process is one workerhost child. It starts blank, so it can wait in the
+// warm pool, and gets its worker's code from load.
+type process struct {
+	sup    *Supervisor
+	client *plugin.Client
+	runner *sandbox.Runner
+	rpc    whpb.WorkerClient
+	host   *hostServer
+	hostSrv *grpc.Server
+
+	mu      sync.Mutex
+	worker  *loader.Worker
+	exports []*whpb.Export
+}
+
+var _ loader.Instance = (*process)(nil)
+
+// spawn starts a blank workerhost and waits for its go-plugin handshake.
+func (s *Supervisor) spawn() (p *process, err error) {
+	p = &process{sup: s}
+	childEnd, err := p.serveHost()
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			p.hostSrv.Stop()
+		}
+	}()
+
+	p.client = plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  workerhost.Handshake,
+		Plugins:          plugin.PluginSet{workerhost.PluginName: &workerhost.Plugin{}},
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		SkipHostEnv:      true,
+		Logger:           newPluginLogger(s.log),
+		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(workerhost.CallOptions()...)},
+		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
+			r, err := sandbox.NewRunner(s.exe, s.args, cmd.Env, []*os.File{childEnd})
+			p.runner = r
+			return r, err
+		},
+	})
+	rpcClient, err := p.client.Client()
+	if err != nil {
+		childEnd.Close()
+		p.client.Kill()
+		return nil, fmt.Errorf("start workerhost: %w", err)
+	}
+	raw, err := rpcClient.Dispense(workerhost.PluginName)
+	if err != nil {
+		p.client.Kill()
+		return nil, fmt.Errorf("start workerhost: %w", err)
+	}
+	p.rpc = raw.(whpb.WorkerClient)
+	return p, nil
+}
+
+// serveHost creates the socket pair of the Host service and serves the
+// supervisor's end. It returns the child's end.
+func (p *process) serveHost() (*os.File, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("create host socket: %w", err)
+	}
+	ours := os.NewFile(uintptr(fds[0]), "host")
+	theirs := os.NewFile(uintptr(fds[1]), "host-child")
+	conn, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		theirs.Close()
+		return nil, fmt.Errorf("create host socket: %w", err)
+	}
+
+	p.host = &hostServer{sup: p.sup, proc: p}
+	p.hostSrv = grpc.NewServer(
+		grpc.MaxRecvMsgSize(workerhost.MaxMessageSize),
+		grpc.MaxSendMsgSize(workerhost.MaxMessageSize),
+	)
+	whpb.RegisterHostServer(p.hostSrv, p.host)
+	go func() { _ = p.hostSrv.Serve(newConnListener(conn)) }()
+	return theirs, nil
+}
+
+// load gives the blank process the code of w.
+func (p *process) load(ctx context.Context, w *loader.Worker, code *pb.WorkerCode) error {
+	p.mu.Lock()
+	p.worker = w
+	p.mu.Unlock()
+	resp, err := p.rpc.Load(ctx, &whpb.LoadRequest{
+		Namespace: w.Namespace,
+		WorkerId:  w.ID,
+		Code:      code,
+		Bindings:  w.Bindings,
+	})
+	if err != nil {
+		return p.callError(err)
+	}
+	p.exports = resp.Exports
+	go p.watch(w)
+	return nil
+}
+
+// watch records why the process stopped, once it has.
+func (p *process) watch(w *loader.Worker) {
+	<-p.runner.Done()
+	reason := "exited"
+	if err := p.runner.ExitErr(); err != nil {
+		reason = err.Error()
+	}
+	if w.Running() == nil && w.StopReason() != "evicted" {
+		w.SetStopReason(reason)
+		p.sup.log.Warn("workerhost stopped", "worker", workerName(w), "pid", p.pid(), "err", reason)
+	}
+}
+
+// callError converts an error from a call to the child: the child's
+// exit, when it has exited, says more than a broken connection.
+func (p *process) callError(err error) error {
+	err = rpcerr.FromStatus(err)
+	var se *rpcerr.ScriptError
+	if errors.As(err, &se) {
+		return err
+	}
+	select {
+	case <-p.runner.Done():
+		return fmt.Errorf("worker %s: workerhost process %d exited (%v): %w", workerName(p.currentWorker()), p.pid(), p.runner.ExitErr(), ErrWorkerExited)
+	default:
+		return err
+	}
+}
+
+func (p *process) currentWorker() *loader.Worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.worker == nil {
+		return &loader.Worker{ID: "(none)"}
+	}
+	return p.worker
+}
+
+// Done is closed when the process has exited.
+func (p *process) Done() <-chan struct{} { return p.runner.Done() }
+
+// Stop asks the process to exit, kills it after stopTimeout, and waits.
+func (p *process) Stop() {
+	p.host.failPending()
+	p.client.Kill()
+	p.hostSrv.Stop()
+	select {
+	case <-p.runner.Done():
+	case <-time.After(stopTimeout):
+		_ = p.runner.Kill(context.Background())
+		<-p.runner.Done()
+	}
+}
+
+func (p *process) pid() int { return p.runner.PID() }

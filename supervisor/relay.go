@@ -1,0 +1,101 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	"github.com/dynworker/dynworker/loader"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// process returns the running process of w, starting one if needed.
+func (s *Supervisor) process(ctx context.Context, w *loader.Worker) (*process, error) {
+	inst, err := w.Instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return inst.(*process), nil
+}
+
+// relayFetch forwards a Fetch stream to w: first is the caller's first
+// message, recv yields the rest of the request and send takes the response.
+// Messages pass through unchanged but for the target, which loses the
+// caller's handle.
+func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb.FetchRequest, recv func() (*pb.FetchRequest, error), send func(*pb.FetchResponse) error) error {
+	p, err := s.process(ctx, w)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	child, err := p.rpc.Fetch(ctx)
+	if err != nil {
+		return p.callError(err)
+	}
+
+	first.Target = childTarget(first.GetTarget())
+	if err := child.Send(first); err != nil {
+		return p.callError(err)
+	}
+	if first.End {
+		_ = child.CloseSend()
+	} else {
+		go forwardRequest(cancel, recv, child.Send, child.CloseSend)
+	}
+
+	for {
+		m, err := child.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return p.callError(err)
+		}
+		if err := send(m); err != nil {
+			return err
+		}
+	}
+}
+
+// forwardRequest copies request body messages until the last one. A failed
+// read from the caller cancels the relay.
+func forwardRequest(cancel context.CancelFunc, recv func() (*pb.FetchRequest, error), send func(*pb.FetchRequest) error, closeSend func() error) {
+	for {
+		m, err := recv()
+		if err != nil {
+			cancel()
+			return
+		}
+		if err := send(m); err != nil {
+			return
+		}
+		if m.End {
+			_ = closeSend()
+			return
+		}
+	}
+}
+
+// call forwards an RPC call to w.
+func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallRequest) (*pb.CallResponse, error) {
+	if req.GetMethod() == "" {
+		return nil, rpcerr.Errorf(codes.InvalidArgument, "call worker %s: method name is empty", workerName(w))
+	}
+	p, err := s.process(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.rpc.Call(ctx, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args})
+	if err != nil {
+		return nil, p.callError(err)
+	}
+	return resp, nil
+}
+
+func childTarget(t *pb.Target) *pb.Target {
+	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
+}

@@ -1,0 +1,221 @@
+package supervisor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	"github.com/dynworker/dynworker/loader"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+)
+
+// Config configures a Supervisor.
+type Config struct {
+	// Executable is the program started as a workerhost. Default: this
+	// process's own executable.
+	Executable string
+	// Args are the arguments that make Executable run as a workerhost.
+	// Default: ["workerhost"].
+	Args []string
+	// Logger receives the supervisor's log and the workers' console output.
+	// Default: discard.
+	Logger *slog.Logger
+	// WarmPool is how many started, blank workerhosts to keep ready, so a
+	// new worker skips the process start. Default 0.
+	WarmPool int
+}
+
+// Supervisor owns the loader, the workerhost processes and the handles that
+// reach them. Its methods are safe for concurrent use.
+type Supervisor struct {
+	exe    string
+	args   []string
+	log    *slog.Logger
+	loader *loader.Loader
+	pool   *pool
+
+	mu      sync.Mutex
+	handles map[string]*loader.Worker // handles issued to host apps
+	closed  bool
+}
+
+// New returns a Supervisor. It starts no process until a worker is used,
+// except the warm pool, which it starts filling at once.
+func New(cfg Config) (*Supervisor, error) {
+	s := &Supervisor{
+		exe:     cfg.Executable,
+		args:    cfg.Args,
+		log:     cfg.Logger,
+		handles: make(map[string]*loader.Worker),
+	}
+	if s.exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("find workerhost executable: %w", err)
+		}
+		s.exe = exe
+	}
+	if s.args == nil {
+		s.args = []string{"workerhost"}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.loader = loader.New(s.startWorker)
+	s.pool = newPool(s, cfg.WarmPool)
+	return s, nil
+}
+
+// Close stops every worker process and the warm pool, and waits for them.
+func (s *Supervisor) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.pool.close()
+	s.loader.Close()
+}
+
+// Get returns a handle to the worker with id in namespace. When the worker is
+// not loaded, Get calls getCode once for the code, even when callers race;
+// with getCode nil it returns an error wrapping loader.ErrWorkerNotFound.
+func (s *Supervisor) Get(ctx context.Context, namespace, id string, getCode func(context.Context) (*pb.WorkerCode, error)) (string, error) {
+	w, err := s.getWorker(ctx, namespace, id, nil, getCode)
+	if err != nil {
+		return "", err
+	}
+	return s.issue(w), nil
+}
+
+func (s *Supervisor) getWorker(ctx context.Context, namespace, id string, bindings []*whpb.Binding, getCode func(context.Context) (*pb.WorkerCode, error)) (*loader.Worker, error) {
+	if id == "" {
+		return nil, rpcerr.Errorf(codes.InvalidArgument, "get worker: worker ID is empty: use Load for an anonymous worker")
+	}
+	if getCode == nil {
+		w, err := s.loader.Find(namespace, id)
+		if err != nil {
+			return nil, rpcerr.WithCode(codes.NotFound, fmt.Errorf("get worker %q in namespace %q: %w: send its code", id, namespace, err))
+		}
+		return w, nil
+	}
+	w, provide, err := s.loader.Lookup(namespace, id, bindings)
+	if err != nil {
+		return nil, err
+	}
+	if provide {
+		code, err := getCode(ctx)
+		if perr := w.Provide(code, err); perr != nil {
+			return nil, perr
+		}
+	}
+	if _, err := w.Code(ctx); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Load starts an anonymous worker from code and returns its handle, which
+// lives until Release.
+func (s *Supervisor) Load(ctx context.Context, namespace string, code *pb.WorkerCode) (string, error) {
+	w, err := s.loader.Load(namespace, code, nil)
+	if err != nil {
+		return "", err
+	}
+	return s.issue(w), nil
+}
+
+// Release drops a handle. An anonymous worker is stopped with it.
+func (s *Supervisor) Release(handle string) {
+	s.mu.Lock()
+	w := s.handles[handle]
+	delete(s.handles, handle)
+	s.mu.Unlock()
+	if w != nil && w.ID == "" {
+		s.loader.Release(w)
+	}
+}
+
+// Worker returns the worker a host-app handle refers to.
+func (s *Supervisor) Worker(handle string) (*loader.Worker, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.handles[handle]
+	if w == nil {
+		return nil, rpcerr.WithCode(codes.NotFound, fmt.Errorf("worker handle %q: %w", handle, loader.ErrHandleNotFound))
+	}
+	return w, nil
+}
+
+// Workers returns every loaded worker.
+func (s *Supervisor) Workers() []*loader.Worker {
+	return s.loader.Workers()
+}
+
+// Evict stops the process of the worker with id in namespace. A later call
+// starts it again from its cached code.
+func (s *Supervisor) Evict(namespace, id string) (bool, error) {
+	w, err := s.loader.Find(namespace, id)
+	if err != nil {
+		return false, rpcerr.WithCode(codes.NotFound, fmt.Errorf("evict worker %q in namespace %q: %w", id, namespace, err))
+	}
+	return w.Evict(), nil
+}
+
+func (s *Supervisor) issue(w *loader.Worker) string {
+	h := newID()
+	s.mu.Lock()
+	s.handles[h] = w
+	s.mu.Unlock()
+	return h
+}
+
+// startWorker is the loader's StartFunc: it takes a blank workerhost and
+// gives it the worker's code.
+func (s *Supervisor) startWorker(ctx context.Context, w *loader.Worker) (loader.Instance, error) {
+	code, err := w.Code(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.pool.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.load(ctx, w, code); err != nil {
+		p.Stop()
+		var se *rpcerr.ScriptError
+		if errors.As(err, &se) {
+			return nil, loader.Permanent(err)
+		}
+		return nil, err
+	}
+	s.log.Debug("worker started", "worker", workerName(w), "pid", p.pid())
+	return p, nil
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// workerName names w in logs and errors: its ID, or "anonymous".
+func workerName(w *loader.Worker) string {
+	if w.ID == "" {
+		return "anonymous"
+	}
+	return w.ID
+}
+
+// retryDelay paces retries of a failed process start.
+func (s *Supervisor) retryDelay() <-chan time.Time {
+	return time.After(time.Second)
+}

@@ -1,0 +1,274 @@
+package engine
+
+import (
+	"fmt"
+	"path"
+	"sort"
+
+	"github.com/dop251/goja"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// codeKeys are the WorkerCode keys dynworker knows. workerd ignores unknown
+// keys; dynworker rejects them, so a misspelt key is never silently lost.
+var codeKeys = map[string]bool{
+	"compatibilityDate": true, "compatibilityFlags": true, "allowExperimental": true,
+	"limits": true, "mainModule": true, "modules": true, "env": true,
+	"globalOutbound": true, "tails": true, "streamingTails": true,
+}
+
+// moduleKinds are the keys of an object module, one of which must be set.
+var moduleKinds = []string{"js", "cjs", "text", "data", "json", "wasm", "py"}
+
+func typeError(format string, args ...any) error {
+	return &rpcerr.ScriptError{Name: "TypeError", Message: fmt.Sprintf(format, args...)}
+}
+
+// exportCode converts a WorkerCode object from JavaScript. It checks types;
+// loader.Validate checks the rest.
+func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, error) {
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, typeError("WorkerCode must be an object, got %s.", describe(v))
+	}
+	for _, k := range o.Keys() {
+		if !codeKeys[k] {
+			return nil, typeError("WorkerCode has an unknown key %q; the known keys are compatibilityDate, compatibilityFlags, allowExperimental, limits, mainModule, modules, env, globalOutbound, tails and streamingTails.", k)
+		}
+	}
+	code := &pb.WorkerCode{}
+	var err error
+	if code.CompatibilityDate, err = optionalString(o, "compatibilityDate"); err != nil {
+		return nil, err
+	}
+	if code.MainModule, err = optionalString(o, "mainModule"); err != nil {
+		return nil, err
+	}
+	if code.CompatibilityFlags, err = stringList(rt, o, "compatibilityFlags"); err != nil {
+		return nil, err
+	}
+	code.AllowExperimental = o.Get("allowExperimental") != nil && o.Get("allowExperimental").ToBoolean()
+	if code.Modules, err = exportModules(rt, o.Get("modules")); err != nil {
+		return nil, err
+	}
+	if code.Limits, err = exportLimits(o.Get("limits")); err != nil {
+		return nil, err
+	}
+	if code.GlobalOutbound, err = exportOutbound(o, o.Get("globalOutbound")); err != nil {
+		return nil, err
+	}
+	if err := rejectTails(rt, o); err != nil {
+		return nil, err
+	}
+	if env := o.Get("env"); env != nil && !goja.IsUndefined(env) {
+		if _, isObject := env.(*goja.Object); !isObject {
+			return nil, typeError("WorkerCode.env must be an object, got %s.", describe(env))
+		}
+		if code.Env, err = e.toValue(rt, env); err != nil {
+			return nil, err
+		}
+	}
+	return code, nil
+}
+
+func exportModules(rt *goja.Runtime, v goja.Value) ([]*pb.Module, error) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, nil
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, typeError("WorkerCode.modules must be an object mapping names to modules, got %s.", describe(v))
+	}
+	keys := o.Keys()
+	sort.Strings(keys)
+	list := make([]*pb.Module, 0, len(keys))
+	for _, name := range keys {
+		m, err := exportModule(rt, name, o.Get(name))
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, m)
+	}
+	return list, nil
+}
+
+func exportModule(rt *goja.Runtime, name string, v goja.Value) (*pb.Module, error) {
+	if s, ok := v.Export().(string); ok {
+		switch path.Ext(name) {
+		case ".js", ".mjs", ".ts", ".mts", ".tsx", ".jsx":
+			return &pb.Module{Name: name, Content: &pb.Module_Js{Js: s}}, nil
+		}
+		return nil, typeError("Module %q is a string, but its name does not end in .js: give it as an object with one of the keys js, cjs, text, data, json or wasm.", name)
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, typeError("Module %q must be a string or an object, got %s.", name, describe(v))
+	}
+	var kind string
+	for _, k := range o.Keys() {
+		known := false
+		for _, mk := range moduleKinds {
+			known = known || k == mk
+		}
+		if !known {
+			return nil, typeError("Module %q has an unknown key %q; use exactly one of js, cjs, text, data, json or wasm.", name, k)
+		}
+		if kind != "" {
+			return nil, typeError("Module %q has both %q and %q; use exactly one of js, cjs, text, data, json or wasm.", name, kind, k)
+		}
+		kind = k
+	}
+	return moduleContent(rt, name, kind, o.Get(kind))
+}
+
+func moduleContent(rt *goja.Runtime, name, kind string, v goja.Value) (*pb.Module, error) {
+	m := &pb.Module{Name: name}
+	switch kind {
+	case "":
+		return nil, typeError("Module %q has none of the keys js, cjs, text, data, json or wasm.", name)
+	case "json":
+		text, err := jsonStringify(rt, v)
+		if err != nil {
+			return nil, err
+		}
+		m.Content = &pb.Module_Json{Json: text}
+		return m, nil
+	case "data", "wasm":
+		b, ok := bytesOf(v)
+		if !ok {
+			return nil, typeError("Module %q: %s must be an ArrayBuffer or a typed array, got %s.", name, kind, describe(v))
+		}
+		if kind == "data" {
+			m.Content = &pb.Module_Data{Data: b}
+		} else {
+			m.Content = &pb.Module_Wasm{Wasm: b}
+		}
+		return m, nil
+	}
+	s, ok := v.Export().(string)
+	if !ok {
+		return nil, typeError("Module %q: %s must be a string, got %s.", name, kind, describe(v))
+	}
+	switch kind {
+	case "js":
+		m.Content = &pb.Module_Js{Js: s}
+	case "cjs":
+		m.Content = &pb.Module_Cjs{Cjs: s}
+	case "text":
+		m.Content = &pb.Module_Text{Text: s}
+	case "py":
+		m.Content = &pb.Module_Py{Py: s}
+	}
+	return m, nil
+}
+
+func exportLimits(v goja.Value) (*pb.Limits, error) {
+	if v == nil || goja.IsUndefined(v) {
+		return nil, nil
+	}
+	o, ok := v.(*goja.Object)
+	if !ok {
+		return nil, typeError("WorkerCode.limits must be an object, got %s.", describe(v))
+	}
+	l := &pb.Limits{}
+	for _, k := range o.Keys() {
+		n := o.Get(k).ToInteger()
+		if n < 0 {
+			return nil, typeError("WorkerCode.limits.%s must not be negative, got %d.", k, n)
+		}
+		switch k {
+		case "cpuMs":
+			l.CpuMs = n
+		case "subRequests":
+			l.SubRequests = n
+		default:
+			return nil, typeError("WorkerCode.limits has an unknown key %q; the known keys are cpuMs and subRequests.", k)
+		}
+	}
+	return l, nil
+}
+
+func exportOutbound(code *goja.Object, v goja.Value) (*pb.GlobalOutbound, error) {
+	if v == nil || goja.IsUndefined(v) {
+		return nil, nil
+	}
+	if goja.IsNull(v) {
+		return &pb.GlobalOutbound{Kind: &pb.GlobalOutbound_None{None: &pb.Empty{}}}, nil
+	}
+	// TODO: accept a Fetcher (a service binding or an entrypoint stub) once
+	// capabilities cross processes.
+	return nil, typeError("WorkerCode.globalOutbound must be null or omitted: dynworker does not pass Fetcher bindings to dynamic workers yet.")
+}
+
+func rejectTails(rt *goja.Runtime, o *goja.Object) error {
+	for _, k := range []string{"tails", "streamingTails"} {
+		v := o.Get(k)
+		if v == nil || goja.IsUndefined(v) {
+			continue
+		}
+		if arr, ok := v.(*goja.Object); ok && arr.ClassName() == "Array" && arr.Get("length").ToInteger() == 0 {
+			continue
+		}
+		// TODO: deliver tail events to tail workers.
+		return typeError("WorkerCode.%s is not supported by dynworker yet; logs go to the supervisor's log.", k)
+	}
+	return nil
+}
+
+func optionalString(o *goja.Object, key string) (string, error) {
+	v := o.Get(key)
+	if v == nil || goja.IsUndefined(v) {
+		return "", nil
+	}
+	s, ok := v.Export().(string)
+	if !ok {
+		return "", typeError("WorkerCode.%s must be a string, got %s.", key, describe(v))
+	}
+	return s, nil
+}
+
+func stringList(rt *goja.Runtime, o *goja.Object, key string) ([]string, error) {
+	v := o.Get(key)
+	if v == nil || goja.IsUndefined(v) {
+		return nil, nil
+	}
+	var list []string
+	if err := rt.ExportTo(v, &list); err != nil {
+		return nil, typeError("WorkerCode.%s must be an array of strings.", key)
+	}
+	return list, nil
+}
+
+func jsonStringify(rt *goja.Runtime, v goja.Value) (string, error) {
+	stringify, _ := goja.AssertFunction(rt.Get("JSON").ToObject(rt).Get("stringify"))
+	s, err := stringify(goja.Undefined(), v)
+	if err != nil {
+		return "", scriptError(rt, err)
+	}
+	return s.String(), nil
+}
+
+func bytesOf(v goja.Value) ([]byte, bool) {
+	switch x := v.Export().(type) {
+	case goja.ArrayBuffer:
+		return append([]byte(nil), x.Bytes()...), true
+	case []byte:
+		return append([]byte(nil), x...), true
+	}
+	return nil, false
+}
+
+func describe(v goja.Value) string {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return "undefined"
+	case goja.IsNull(v):
+		return "null"
+	}
+	if o, ok := v.(*goja.Object); ok {
+		return "an " + o.ClassName()
+	}
+	return "a " + v.ExportType().Kind().String() + " " + v.String()
+}

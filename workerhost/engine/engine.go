@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+	"github.com/dop251/goja_nodejs/eventloop"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost/webapi"
+)
+
+// ErrClosed means the engine has been closed.
+var ErrClosed = errors.New("worker engine closed")
+
+// Host is what a worker reaches outside its process: the supervisor, which
+// routes each call and checks that the handle was issued to this worker.
+// Methods are called on goroutines other than the event loop's.
+type Host interface {
+	// Log receives one console call.
+	Log(level, message string)
+	// Fetch sends a request made by the global fetch().
+	Fetch(ctx context.Context, req *http.Request) (*http.Response, error)
+
+	// LoaderGet resolves id through the loader binding. It returns the
+	// worker's handle, or a token when this caller must supply the code.
+	LoaderGet(ctx context.Context, binding, id string) (handle, token string, err error)
+	// LoaderProvide supplies the code for token, or the getCode failure.
+	LoaderProvide(ctx context.Context, token string, code *pb.WorkerCode, codeErr *pb.ErrorValue) (string, error)
+	// LoaderLoad starts an anonymous worker.
+	LoaderLoad(ctx context.Context, binding string, code *pb.WorkerCode) (string, error)
+
+	// FetchWorker sends a request to an entrypoint of another worker.
+	FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error)
+	// CallWorker calls an RPC method of an entrypoint of another worker.
+	CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error)
+}
+
+// Config is what New needs to start a worker.
+type Config struct {
+	Code     *pb.WorkerCode
+	Bindings []*whpb.Binding
+	Host     Host
+}
+
+// Engine is one running worker.
+type Engine struct {
+	host    Host
+	loop    *eventloop.EventLoop
+	code    *pb.WorkerCode
+	ctx     context.Context // cancelled by Close
+	cancel  context.CancelFunc
+	exports *goja.Object
+	env     *goja.Object
+	helpers *goja.Object // internal functions defined in JavaScript
+
+	closeOnce sync.Once
+}
+
+// New links and evaluates the worker's modules. A syntax or linking error,
+// or an error thrown by a module's top level, is returned as a
+// *rpcerr.ScriptError with workerd's "Failed to start Worker" message.
+func New(cfg Config) (*Engine, error) {
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, startError(err)
+	}
+	return e, nil
+}
+
+// startError words a start failure as workerd does.
+func startError(err error) error {
+	var se *rpcerr.ScriptError
+	if !errors.As(err, &se) {
+		return err
+	}
+	return &rpcerr.ScriptError{
+		Name:    "Error",
+		Message: "Failed to start Worker:\nUncaught " + se.Name + ": " + se.Message,
+		Stack:   se.Stack,
+	}
+}
+
+func newEngine(cfg Config) (*Engine, error) {
+	script, err := bundle(cfg.Code)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := compile("worker.js", wrapBundle(script))
+	if err != nil {
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		host:   cfg.Host,
+		loop:   eventloop.NewEventLoop(eventloop.EnableConsole(false)),
+		code:   cfg.Code,
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	e.loop.Start()
+
+	errc := make(chan error, 1)
+	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
+		errc <- e.init(rt, prog, cfg.Bindings)
+	})
+	if !ok {
+		e.Close()
+		return nil, ErrClosed
+	}
+	if err := <-errc; err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) init(rt *goja.Runtime, prog *goja.Program, bindings []*whpb.Binding) error {
+	rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	if err := webapi.Install(rt, &webHost{e}); err != nil {
+		return fmt.Errorf("install web APIs: %w", err)
+	}
+	helpers, err := runInternal(rt, "helpers.js", helpersSource)
+	if err != nil {
+		return err
+	}
+	e.helpers = helpers
+
+	env, err := e.newEnv(rt, bindings)
+	if err != nil {
+		return err
+	}
+	e.env = env
+
+	fn, err := rt.RunProgram(prog)
+	if err != nil {
+		return scriptError(rt, err)
+	}
+	wrapper, ok := goja.AssertFunction(fn)
+	if !ok {
+		return errors.New("evaluate worker: bundle is not a function")
+	}
+	module := rt.NewObject()
+	if err := module.Set("exports", rt.NewObject()); err != nil {
+		return err
+	}
+	if _, err := wrapper(goja.Undefined(), module, e.hostObject(rt)); err != nil {
+		return scriptError(rt, err)
+	}
+	e.exports = module.Get("exports").ToObject(rt)
+	if _, err := e.helper(rt, "describe", e.exports); err != nil {
+		return scriptError(rt, err)
+	}
+	return nil
+}
+
+// Close stops the event loop. Calls in progress fail with ErrClosed. It is
+// safe to call more than once.
+func (e *Engine) Close() {
+	e.closeOnce.Do(func() {
+		e.cancel()
+		e.loop.Terminate()
+	})
+}
+
+// wrapBundle turns the CommonJS bundle into a function of module and the
+// internal host object, so nothing of the host is a global.
+func wrapBundle(script string) string {
+	return "(function (module, __dwHost) { var exports = module.exports;\n" + script + "\n})"
+}
+
+func compile(name, src string) (*goja.Program, error) {
+	// Source maps are disabled so a sourceMappingURL comment can never make
+	// goja open a file.
+	ast, err := goja.Parse(name, src, parser.WithDisableSourceMaps)
+	if err != nil {
+		return nil, &rpcerr.ScriptError{Name: "SyntaxError", Message: err.Error()}
+	}
+	prog, err := goja.CompileAST(ast, true)
+	if err != nil {
+		return nil, &rpcerr.ScriptError{Name: "SyntaxError", Message: err.Error()}
+	}
+	return prog, nil
+}
+
+// runInternal evaluates one of the engine's own scripts, which evaluates to
+// an object of functions.
+func runInternal(rt *goja.Runtime, name, src string) (*goja.Object, error) {
+	v, err := rt.RunScript(name, src)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", name, err)
+	}
+	return v.ToObject(rt), nil
+}

@@ -1,0 +1,127 @@
+// Internal functions of the engine: dispatch of invocations to entrypoints.
+// The script evaluates to an object; workers never see it.
+(function () {
+  "use strict";
+
+  function entrypoint(exports, name) {
+    const key = name === "" ? "default" : name;
+    const value = Object.prototype.hasOwnProperty.call(exports, key) ? exports[key] : undefined;
+    if (value === undefined || value === null || (typeof value !== "object" && !isClass(value))) {
+      throw new Error(`Worker has no such entrypoint: ${key}`);
+    }
+    return value;
+  }
+
+  function isClass(value) {
+    return typeof value === "function" && typeof value.prototype === "object" && value.prototype !== null;
+  }
+
+  function makeCtx(props, exports) {
+    const pending = [];
+    return {
+      props: props === undefined ? {} : props,
+      exports: exports,
+      waitUntil(promise) {
+        pending.push(Promise.resolve(promise).catch(() => {}));
+      },
+      passThroughOnException() {},
+    };
+  }
+
+  function receiver(ep, env, ctx) {
+    if (isClass(ep)) {
+      return { target: new ep(ctx, env), isClass: true };
+    }
+    return { target: ep, isClass: false };
+  }
+
+  function fetch(exports, name, request, env, ctx) {
+    const r = receiver(entrypoint(exports, name), env, ctx);
+    if (typeof r.target.fetch !== "function") {
+      throw new TypeError("Handler does not export a fetch() function.");
+    }
+    return r.isClass ? r.target.fetch(request) : r.target.fetch(request, env, ctx);
+  }
+
+  function call(exports, name, method, args, env, ctx) {
+    const r = receiver(entrypoint(exports, name), env, ctx);
+    const fn = method === "constructor" ? undefined : r.target[method];
+    if (typeof fn !== "function" || Object.prototype.hasOwnProperty.call(Object.prototype, method) ||
+        (r.isClass && Object.prototype.hasOwnProperty.call(r.target, method))) {
+      throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
+    }
+    if (r.isClass) {
+      return fn.apply(r.target, args);
+    }
+    if (args.length !== 1) {
+      throw new TypeError(`Attempted to call RPC function "${method}" with the wrong number of arguments. ` +
+        "When calling a top-level handler function that is not declared as part of a class, you must always " +
+        "send exactly one argument. In order to support variable numbers of arguments, the server must use " +
+        "class-based syntax (extending WorkerEntrypoint) instead.");
+    }
+    return fn.call(r.target, args[0], env, ctx);
+  }
+
+  function test(exports, name, env, ctx) {
+    const r = receiver(entrypoint(exports, name), env, ctx);
+    if (typeof r.target.test !== "function") {
+      throw new TypeError("Handler does not export a test() function.");
+    }
+    return r.isClass ? r.target.test({}) : r.target.test({}, env, ctx);
+  }
+
+  function describe(exports) {
+    const list = [];
+    for (const name of Object.keys(exports)) {
+      const value = exports[name];
+      if (typeof value !== "function" && (value === null || typeof value !== "object")) {
+        throw new TypeError(`Incorrect type for map entry '${name}': the provided value is not of type 'function or ExportedHandler'.`);
+      }
+      if (isClass(value)) {
+        list.push({ name, handlers: [], isClass: true });
+      } else if (value !== null && typeof value === "object") {
+        const handlers = Object.keys(value).filter((k) => typeof value[k] === "function");
+        list.push({ name, handlers, isClass: false });
+      }
+    }
+    return list;
+  }
+
+  function settle(value, onFulfilled, onRejected) {
+    Promise.resolve(value).then(onFulfilled, onRejected);
+  }
+
+  function errorInfo(e) {
+    if (e !== null && typeof e === "object") {
+      return {
+        name: String(e.name === undefined ? "Error" : e.name),
+        message: String(e.message === undefined ? "" : e.message),
+        stack: typeof e.stack === "string" ? e.stack : "",
+      };
+    }
+    return { name: "Error", message: String(e), stack: "" };
+  }
+
+  function mapEntries(m) {
+    return Array.from(m.entries());
+  }
+
+  function setValues(s) {
+    return Array.from(s.values());
+  }
+
+  function isPlainObject(o) {
+    const proto = Object.getPrototypeOf(o);
+    return proto === Object.prototype || proto === null;
+  }
+
+  function constructorName(o) {
+    const proto = Object.getPrototypeOf(o);
+    return proto && proto.constructor && proto.constructor.name ? proto.constructor.name : "Object";
+  }
+
+  return {
+    fetch, call, test, describe, makeCtx, settle, errorInfo,
+    mapEntries, setValues, isPlainObject, constructorName,
+  };
+})()

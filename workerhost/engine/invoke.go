@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/dop251/goja"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost/webapi"
+)
+
+// Fetch sends req to the fetch handler of the named entrypoint ("" is the
+// default export) and returns its response, whose body streams from the
+// worker. It blocks until the handler's promise settles or ctx ends.
+func (e *Engine) Fetch(ctx context.Context, entrypoint string, props *pb.Value, req *http.Request) (*http.Response, error) {
+	var resp *http.Response
+	err := e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
+		jsReq, err := webapi.NewRequest(rt, req)
+		if err != nil {
+			return nil, err
+		}
+		c, err := e.newCtx(rt, props)
+		if err != nil {
+			return nil, err
+		}
+		return e.helper(rt, "fetch", e.exports, rt.ToValue(entrypoint), jsReq, e.env, c)
+	}, func(rt *goja.Runtime, v goja.Value) error {
+		r, err := webapi.ExportResponse(rt, v)
+		if err != nil {
+			return &rpcerr.ScriptError{Name: "TypeError", Message: "Incorrect type for Promise: the Promise did not resolve to 'Response'."}
+		}
+		resp = r
+		return nil
+	})
+	return resp, err
+}
+
+// Call invokes method of the named entrypoint with args and returns its
+// result. It blocks until the method's promise settles or ctx ends.
+func (e *Engine) Call(ctx context.Context, entrypoint string, props *pb.Value, method string, args []*pb.Value) (*pb.Value, error) {
+	var result *pb.Value
+	err := e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
+		jsArgs := make([]any, len(args))
+		for i, a := range args {
+			v, err := e.fromValue(rt, a)
+			if err != nil {
+				return nil, err
+			}
+			jsArgs[i] = v
+		}
+		c, err := e.newCtx(rt, props)
+		if err != nil {
+			return nil, err
+		}
+		return e.helper(rt, "call", e.exports, rt.ToValue(entrypoint), rt.ToValue(method), rt.NewArray(jsArgs...), e.env, c)
+	}, func(rt *goja.Runtime, v goja.Value) error {
+		r, err := e.toValue(rt, v)
+		result = r
+		return err
+	})
+	return result, err
+}
+
+// Test runs the test handler of the named entrypoint, as workerd test does.
+func (e *Engine) Test(ctx context.Context, entrypoint string) error {
+	return e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
+		c, err := e.newCtx(rt, nil)
+		if err != nil {
+			return nil, err
+		}
+		return e.helper(rt, "test", e.exports, rt.ToValue(entrypoint), e.env, c)
+	}, func(*goja.Runtime, goja.Value) error { return nil })
+}
+
+// Exports describes the exports of the main module.
+func (e *Engine) Exports(ctx context.Context) ([]*whpb.Export, error) {
+	var list []*whpb.Export
+	err := e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
+		return e.helper(rt, "describe", e.exports)
+	}, func(rt *goja.Runtime, v goja.Value) error {
+		var raw []struct {
+			Name     string
+			Handlers []string
+			IsClass  bool
+		}
+		if err := rt.ExportTo(v, &raw); err != nil {
+			return err
+		}
+		for _, x := range raw {
+			list = append(list, &whpb.Export{Name: x.Name, Handlers: x.Handlers, IsClass: x.IsClass})
+		}
+		return nil
+	})
+	return list, err
+}
+
+// invoke runs start on the event loop, waits for the value it returns to
+// settle, then runs finish on the loop with the fulfilled value. A thrown or
+// rejected value becomes a *rpcerr.ScriptError.
+func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Value, error), finish func(*goja.Runtime, goja.Value) error) error {
+	done := make(chan error, 1)
+	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
+		v, err := start(rt)
+		if err != nil {
+			done <- scriptError(rt, err)
+			return
+		}
+		onFulfilled := func(c goja.FunctionCall) goja.Value {
+			done <- finish(rt, c.Argument(0))
+			return goja.Undefined()
+		}
+		onRejected := func(c goja.FunctionCall) goja.Value {
+			done <- thrown(rt, e.helpers, c.Argument(0))
+			return goja.Undefined()
+		}
+		if _, err := e.helper(rt, "settle", v, rt.ToValue(onFulfilled), rt.ToValue(onRejected)); err != nil {
+			done <- scriptError(rt, err)
+		}
+	})
+	if !ok {
+		return ErrClosed
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-e.ctx.Done():
+		return ErrClosed
+	}
+}
+
+// helper calls one of the functions of helpers.js.
+func (e *Engine) helper(rt *goja.Runtime, name string, args ...goja.Value) (goja.Value, error) {
+	fn, ok := goja.AssertFunction(e.helpers.Get(name))
+	if !ok {
+		return nil, fmt.Errorf("engine helper %s is not a function", name)
+	}
+	return fn(goja.Undefined(), args...)
+}
+
+func (e *Engine) newCtx(rt *goja.Runtime, props *pb.Value) (goja.Value, error) {
+	p := goja.Undefined()
+	if props != nil {
+		v, err := e.fromValue(rt, props)
+		if err != nil {
+			return nil, err
+		}
+		p = v
+	}
+	return e.helper(rt, "makeCtx", p, rt.NewObject())
+}
+
+// scriptError converts an error from goja into a Go error: a thrown value
+// becomes a *rpcerr.ScriptError.
+func scriptError(rt *goja.Runtime, err error) error {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return exceptionError(rt, ex)
+	}
+	var se *rpcerr.ScriptError
+	if errors.As(err, &se) {
+		return se
+	}
+	return err
+}
+
+func exceptionError(rt *goja.Runtime, ex *goja.Exception) error {
+	v := ex.Value()
+	if o, ok := v.(*goja.Object); ok {
+		name := o.Get("name")
+		msg := o.Get("message")
+		if name != nil && msg != nil {
+			return &rpcerr.ScriptError{Name: name.String(), Message: msg.String(), Stack: ex.String()}
+		}
+	}
+	return &rpcerr.ScriptError{Name: "Error", Message: v.String(), Stack: ex.String()}
+}
+
+// thrown converts a rejection value into a *rpcerr.ScriptError.
+func thrown(rt *goja.Runtime, helpers *goja.Object, v goja.Value) error {
+	fn, _ := goja.AssertFunction(helpers.Get("errorInfo"))
+	info, err := fn(goja.Undefined(), v)
+	if err != nil {
+		return &rpcerr.ScriptError{Name: "Error", Message: "worker threw a value that cannot be described"}
+	}
+	o := info.ToObject(rt)
+	return &rpcerr.ScriptError{
+		Name:    o.Get("name").String(),
+		Message: o.Get("message").String(),
+		Stack:   o.Get("stack").String(),
+	}
+}
+
+// jsError turns a Go error into a JavaScript error object, keeping the
+// name of a *rpcerr.ScriptError.
+func jsError(rt *goja.Runtime, err error) goja.Value {
+	name, msg, stack := "Error", err.Error(), ""
+	var se *rpcerr.ScriptError
+	if errors.As(err, &se) {
+		name, msg, stack = se.Name, se.Message, se.Stack
+	}
+	return newError(rt, name, msg, stack)
+}
+
+func newError(rt *goja.Runtime, name, msg, stack string) goja.Value {
+	ctor, ok := goja.AssertConstructor(rt.Get(name))
+	if !ok || !isErrorName(name) {
+		ctor, _ = goja.AssertConstructor(rt.Get("Error"))
+	}
+	obj, err := ctor(nil, rt.ToValue(msg))
+	if err != nil {
+		return rt.ToValue(msg)
+	}
+	if obj.Get("name").String() != name {
+		_ = obj.Set("name", name)
+	}
+	if stack != "" {
+		_ = obj.Set("stack", stack)
+	}
+	return obj
+}
+
+func isErrorName(name string) bool {
+	switch name {
+	case "Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError":
+		return true
+	}
+	return false
+}

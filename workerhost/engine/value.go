@@ -1,0 +1,295 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/dop251/goja"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// maxValueDepth bounds the nesting of a value crossing processes, so a deep
+// value fails cleanly instead of exhausting the stack.
+const maxValueDepth = 1000
+
+// toValue serializes a JavaScript value as structured clone does, into a
+// Value message. Call it on the event loop.
+func (e *Engine) toValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
+	s := &serializer{e: e, rt: rt, seen: make(map[*goja.Object]bool)}
+	return s.value(v, 0)
+}
+
+type serializer struct {
+	e    *Engine
+	rt   *goja.Runtime
+	seen map[*goja.Object]bool
+}
+
+func dataCloneError(format string, args ...any) error {
+	return &rpcerr.ScriptError{Name: "DataCloneError", Message: fmt.Sprintf(format, args...)}
+}
+
+func (s *serializer) value(v goja.Value, depth int) (*pb.Value, error) {
+	if depth > maxValueDepth {
+		return nil, dataCloneError("value is nested more than %d levels deep", maxValueDepth)
+	}
+	if v == nil || goja.IsUndefined(v) {
+		return &pb.Value{Kind: &pb.Value_Undefined{Undefined: &pb.Empty{}}}, nil
+	}
+	if goja.IsNull(v) {
+		return &pb.Value{Kind: &pb.Value_Null{Null: &pb.Empty{}}}, nil
+	}
+	o, isObject := v.(*goja.Object)
+	if !isObject {
+		return primitive(v)
+	}
+	if s.seen[o] {
+		return nil, dataCloneError("value contains a cycle, which cannot cross to another worker")
+	}
+	s.seen[o] = true
+	defer delete(s.seen, o)
+	return s.object(o, depth)
+}
+
+func primitive(v goja.Value) (*pb.Value, error) {
+	switch x := v.Export().(type) {
+	case bool:
+		return &pb.Value{Kind: &pb.Value_Bool{Bool: x}}, nil
+	case int64:
+		return &pb.Value{Kind: &pb.Value_Number{Number: float64(x)}}, nil
+	case float64:
+		return &pb.Value{Kind: &pb.Value_Number{Number: x}}, nil
+	case string:
+		return &pb.Value{Kind: &pb.Value_String_{String_: x}}, nil
+	case *big.Int:
+		return &pb.Value{Kind: &pb.Value_Bigint{Bigint: x.String()}}, nil
+	}
+	return nil, dataCloneError("%s could not be cloned.", v.String())
+}
+
+func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
+	switch o.ClassName() {
+	case "Array":
+		return s.list(o, depth, func(l *pb.ValueList) *pb.Value { return &pb.Value{Kind: &pb.Value_Array{Array: l}} })
+	case "Date":
+		t, _ := o.Export().(interface{ UnixMilli() int64 })
+		ms := math.NaN()
+		if t != nil {
+			ms = float64(t.UnixMilli())
+		}
+		return &pb.Value{Kind: &pb.Value_Date{Date: ms}}, nil
+	case "Error":
+		return s.errorValue(o)
+	case "Map":
+		return s.mapValue(o, depth)
+	case "Set":
+		entries, err := s.e.helper(s.rt, "setValues", o)
+		if err != nil {
+			return nil, err
+		}
+		return s.list(entries.ToObject(s.rt), depth, func(l *pb.ValueList) *pb.Value { return &pb.Value{Kind: &pb.Value_Set{Set: l}} })
+	case "Function":
+		return nil, dataCloneError("functions cannot be passed to another worker yet")
+	}
+	switch x := o.Export().(type) {
+	case goja.ArrayBuffer:
+		return &pb.Value{Kind: &pb.Value_ArrayBuffer{ArrayBuffer: append([]byte(nil), x.Bytes()...)}}, nil
+	case []byte:
+		return &pb.Value{Kind: &pb.Value_Bytes{Bytes: append([]byte(nil), x...)}}, nil
+	}
+	plain, err := s.e.helper(s.rt, "isPlainObject", o)
+	if err != nil {
+		return nil, err
+	}
+	if !plain.ToBoolean() {
+		name, _ := s.e.helper(s.rt, "constructorName", o)
+		return nil, dataCloneError("Could not serialize object of type %q. This type does not support serialization.", name.String())
+	}
+	return s.plainObject(o, depth)
+}
+
+func (s *serializer) list(o *goja.Object, depth int, wrap func(*pb.ValueList) *pb.Value) (*pb.Value, error) {
+	n := int(o.Get("length").ToInteger())
+	l := &pb.ValueList{Items: make([]*pb.Value, n)}
+	for i := range n {
+		item, err := s.value(o.Get(fmt.Sprint(i)), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		l.Items[i] = item
+	}
+	return wrap(l), nil
+}
+
+func (s *serializer) plainObject(o *goja.Object, depth int) (*pb.Value, error) {
+	keys := o.Keys()
+	ov := &pb.ObjectValue{Fields: make([]*pb.Field, 0, len(keys))}
+	for _, k := range keys {
+		item, err := s.value(o.Get(k), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		ov.Fields = append(ov.Fields, &pb.Field{Key: k, Value: item})
+	}
+	return &pb.Value{Kind: &pb.Value_Object{Object: ov}}, nil
+}
+
+func (s *serializer) mapValue(o *goja.Object, depth int) (*pb.Value, error) {
+	entries, err := s.e.helper(s.rt, "mapEntries", o)
+	if err != nil {
+		return nil, err
+	}
+	eo := entries.ToObject(s.rt)
+	n := int(eo.Get("length").ToInteger())
+	mv := &pb.MapValue{Entries: make([]*pb.MapEntry, n)}
+	for i := range n {
+		pair := eo.Get(fmt.Sprint(i)).ToObject(s.rt)
+		k, err := s.value(pair.Get("0"), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.value(pair.Get("1"), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		mv.Entries[i] = &pb.MapEntry{Key: k, Value: v}
+	}
+	return &pb.Value{Kind: &pb.Value_Map{Map: mv}}, nil
+}
+
+func (s *serializer) errorValue(o *goja.Object) (*pb.Value, error) {
+	info, err := s.e.helper(s.rt, "errorInfo", o)
+	if err != nil {
+		return nil, err
+	}
+	io := info.ToObject(s.rt)
+	ev := &pb.ErrorValue{
+		Name:    io.Get("name").String(),
+		Message: io.Get("message").String(),
+		Stack:   io.Get("stack").String(),
+	}
+	return &pb.Value{Kind: &pb.Value_Error{Error: ev}}, nil
+}
+
+// fromValue builds the JavaScript value a Value message describes. Call it
+// on the event loop.
+func (e *Engine) fromValue(rt *goja.Runtime, v *pb.Value) (goja.Value, error) {
+	switch k := v.GetKind().(type) {
+	case nil, *pb.Value_Undefined:
+		return goja.Undefined(), nil
+	case *pb.Value_Null:
+		return goja.Null(), nil
+	case *pb.Value_Bool:
+		return rt.ToValue(k.Bool), nil
+	case *pb.Value_Number:
+		return rt.ToValue(k.Number), nil
+	case *pb.Value_String_:
+		return rt.ToValue(k.String_), nil
+	case *pb.Value_Bigint:
+		n, ok := new(big.Int).SetString(k.Bigint, 10)
+		if !ok {
+			return nil, fmt.Errorf("decode value: invalid BigInt %q", k.Bigint)
+		}
+		return rt.ToValue(n), nil
+	case *pb.Value_Bytes:
+		return construct(rt, "Uint8Array", rt.NewArrayBuffer(append([]byte(nil), k.Bytes...)))
+	case *pb.Value_ArrayBuffer:
+		return rt.NewArrayBuffer(append([]byte(nil), k.ArrayBuffer...)), nil
+	case *pb.Value_Date:
+		return construct(rt, "Date", k.Date)
+	case *pb.Value_Error:
+		return newError(rt, k.Error.Name, k.Error.Message, k.Error.Stack), nil
+	case *pb.Value_Array:
+		return e.fromList(rt, k.Array)
+	case *pb.Value_Object:
+		return e.fromObject(rt, k.Object)
+	case *pb.Value_Map:
+		return e.fromMap(rt, k.Map)
+	case *pb.Value_Set:
+		return e.fromSet(rt, k.Set)
+	case *pb.Value_Capability:
+		return nil, fmt.Errorf("decode value: capability references are not supported yet")
+	}
+	return nil, fmt.Errorf("decode value: unknown kind %T", v.GetKind())
+}
+
+func (e *Engine) fromList(rt *goja.Runtime, l *pb.ValueList) (goja.Value, error) {
+	items := make([]any, len(l.GetItems()))
+	for i, item := range l.GetItems() {
+		v, err := e.fromValue(rt, item)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = v
+	}
+	return rt.NewArray(items...), nil
+}
+
+func (e *Engine) fromObject(rt *goja.Runtime, ov *pb.ObjectValue) (goja.Value, error) {
+	o := rt.NewObject()
+	for _, f := range ov.GetFields() {
+		v, err := e.fromValue(rt, f.Value)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.Set(f.Key, v); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+func (e *Engine) fromMap(rt *goja.Runtime, mv *pb.MapValue) (goja.Value, error) {
+	m, err := construct(rt, "Map")
+	if err != nil {
+		return nil, err
+	}
+	set, _ := goja.AssertFunction(m.ToObject(rt).Get("set"))
+	for _, entry := range mv.GetEntries() {
+		k, err := e.fromValue(rt, entry.Key)
+		if err != nil {
+			return nil, err
+		}
+		v, err := e.fromValue(rt, entry.Value)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := set(m, k, v); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (e *Engine) fromSet(rt *goja.Runtime, l *pb.ValueList) (goja.Value, error) {
+	s, err := construct(rt, "Set")
+	if err != nil {
+		return nil, err
+	}
+	add, _ := goja.AssertFunction(s.ToObject(rt).Get("add"))
+	for _, item := range l.GetItems() {
+		v, err := e.fromValue(rt, item)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := add(s, v); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func construct(rt *goja.Runtime, name string, args ...any) (goja.Value, error) {
+	ctor, ok := goja.AssertConstructor(rt.Get(name))
+	if !ok {
+		return nil, fmt.Errorf("global %s is not a constructor", name)
+	}
+	jsArgs := make([]goja.Value, len(args))
+	for i, a := range args {
+		jsArgs[i] = rt.ToValue(a)
+	}
+	return ctor(nil, jsArgs...)
+}

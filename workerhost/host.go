@@ -1,0 +1,117 @@
+package workerhost
+
+import (
+	"context"
+	"net/http"
+
+	"google.golang.org/grpc"
+
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+)
+
+// hostClient implements engine.Host over the Host service of the supervisor.
+type hostClient struct {
+	conn *grpc.ClientConn
+	c    whpb.HostClient
+	logs chan *whpb.LogRequest
+	done chan struct{}
+}
+
+func newHostClient(conn *grpc.ClientConn) *hostClient {
+	h := &hostClient{
+		conn: conn,
+		c:    whpb.NewHostClient(conn),
+		logs: make(chan *whpb.LogRequest, 256),
+		done: make(chan struct{}),
+	}
+	go h.sendLogs()
+	return h
+}
+
+// sendLogs sends console output in order. A full queue blocks the worker
+// rather than dropping lines.
+func (h *hostClient) sendLogs() {
+	defer close(h.done)
+	for l := range h.logs {
+		_, _ = h.c.Log(context.Background(), l)
+	}
+}
+
+func (h *hostClient) close() {
+	close(h.logs)
+	<-h.done
+	h.conn.Close()
+}
+
+func (h *hostClient) Log(level, message string) {
+	h.logs <- &whpb.LogRequest{Level: level, Message: message}
+}
+
+func (h *hostClient) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
+	return h.stream(ctx, h.c.Outbound, nil, req)
+}
+
+func (h *hostClient) FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error) {
+	return h.stream(ctx, h.c.Fetch, target, req)
+}
+
+type openStream func(context.Context, ...grpc.CallOption) (grpc.BidiStreamingClient[pb.FetchRequest, pb.FetchResponse], error)
+
+// stream sends req on a new Fetch-shaped stream and returns the response,
+// whose body keeps the stream open until it is read or closed.
+func (h *hostClient) stream(ctx context.Context, open openStream, target *pb.Target, req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	s, err := open(ctx)
+	if err != nil {
+		cancel()
+		return nil, rpcerr.FromStatus(err)
+	}
+	go func() {
+		if err := httpstream.SendRequest(s, target, req); err != nil {
+			cancel()
+			return
+		}
+		_ = s.CloseSend()
+	}()
+	resp, err := httpstream.ReceiveResponse(s, cancel)
+	if err != nil {
+		cancel()
+		return nil, rpcerr.FromStatus(err)
+	}
+	return resp, nil
+}
+
+func (h *hostClient) LoaderGet(ctx context.Context, binding, id string) (string, string, error) {
+	r, err := h.c.LoaderGet(ctx, &whpb.LoaderGetRequest{Binding: binding, WorkerId: id})
+	if err != nil {
+		return "", "", rpcerr.FromStatus(err)
+	}
+	return r.Handle, r.CodeToken, nil
+}
+
+func (h *hostClient) LoaderProvide(ctx context.Context, token string, code *pb.WorkerCode, codeErr *pb.ErrorValue) (string, error) {
+	r, err := h.c.LoaderProvide(ctx, &whpb.LoaderProvideRequest{CodeToken: token, Code: code, Error: codeErr})
+	if err != nil {
+		return "", rpcerr.FromStatus(err)
+	}
+	return r.Handle, nil
+}
+
+func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.WorkerCode) (string, error) {
+	r, err := h.c.LoaderLoad(ctx, &whpb.LoaderLoadRequest{Binding: binding, Code: code})
+	if err != nil {
+		return "", rpcerr.FromStatus(err)
+	}
+	return r.Handle, nil
+}
+
+func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error) {
+	r, err := h.c.Call(ctx, &pb.CallRequest{Target: target, Method: method, Args: args})
+	if err != nil {
+		return nil, rpcerr.FromStatus(err)
+	}
+	return r.Result, nil
+}

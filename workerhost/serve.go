@@ -1,0 +1,72 @@
+package workerhost
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+)
+
+// Serve runs this process as a workerhost until the supervisor stops it. It
+// must be called from a process the supervisor started: it expects the
+// go-plugin handshake environment and the Host connection on HostFD. The
+// process's stdout carries nothing but the handshake.
+func Serve() error {
+	conn, err := hostConn()
+	if err != nil {
+		return err
+	}
+	host := newHostClient(conn)
+	defer host.close()
+
+	srv := newWorkerServer(host)
+	defer srv.close()
+
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         plugin.PluginSet{PluginName: &Plugin{Server: srv}},
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			opts = append(opts,
+				grpc.MaxRecvMsgSize(MaxMessageSize),
+				grpc.MaxSendMsgSize(MaxMessageSize),
+			)
+			return grpc.NewServer(opts...)
+		},
+	})
+	return nil
+}
+
+// hostConn opens the gRPC connection to the Host service over the socket
+// the supervisor passed on HostFD.
+func hostConn() (*grpc.ClientConn, error) {
+	f := os.NewFile(HostFD, "host")
+	if f == nil {
+		return nil, fmt.Errorf("open host connection: no file descriptor %d", HostFD)
+	}
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("open host connection on descriptor %d: %w", HostFD, err)
+	}
+	var used atomic.Bool
+	dial := func(context.Context, string) (net.Conn, error) {
+		// The socket cannot be dialled again: a lost connection to the
+		// supervisor is final.
+		if used.Swap(true) {
+			return nil, fmt.Errorf("host connection lost")
+		}
+		return c, nil
+	}
+	return grpc.NewClient("passthrough:///host",
+		grpc.WithContextDialer(dial),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(CallOptions()...),
+	)
+}

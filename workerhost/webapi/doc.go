@@ -1,0 +1,16 @@
+// Package webapi installs the Web platform globals that a Cloudflare worker expects
+// (Headers, Request, Response, streams, fetch, encoding, console, crypto and more)
+// into a goja runtime, and moves HTTP requests and responses between Go and
+// JavaScript with streamed bodies.
+//
+// Threading: a runtime is driven by one goroutine, the event loop. Install,
+// NewRequest, NewResponse, ExportRequest and ExportResponse must run on that
+// goroutine. Bodies cross the boundary as streams: a Go body is read on helper
+// goroutines whose chunks are posted to the loop with Host.RunOnLoop, and an
+// exported JavaScript body is an io.ReadCloser that other goroutines read, each
+// Read posting one read of the JavaScript stream to the loop and waiting for it.
+//
+// Most classes are written in JavaScript (the js directory, embedded) on top of a
+// few Go natives. The natives and internal helpers are passed to that code as
+// function arguments and never become globals, so worker code cannot reach them.
+package webapi

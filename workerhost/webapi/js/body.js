@@ -1,0 +1,251 @@
+// The body of a Request or Response, and the helpers that move body bytes
+// between JavaScript streams and Go.
+
+const { ReadableStream, ReaderState, isBufferSource, copyBytes, viewBytes, concatBytes, utf8Encode, utf8Decode, errorMessage } = internal;
+
+const usedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
+const disturbedMessage = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
+const notBytesMessage = "This ReadableStream did not return bytes.";
+
+// chunkBytes returns the bytes of a body chunk, or throws when the chunk is not
+// a buffer source.
+function chunkBytes(chunk) {
+  if (!isBufferSource(chunk)) {
+    throw new TypeError(notBytesMessage);
+  }
+  return viewBytes(chunk);
+}
+
+function bytesStream(bytes) {
+  return new ReadableStream({
+    type: "bytes",
+    start(controller) {
+      if (bytes.byteLength > 0) {
+        controller.enqueue(bytes.slice());
+      }
+      controller.close();
+    },
+  });
+}
+
+// BodyState holds a body as a stream, as bytes, or both: bytes are kept while
+// the body came from a buffer, so it can be read or exported without a stream.
+class BodyState {
+  constructor(stream, bytes) {
+    this.stream = stream; // ReadableStream or null, created on demand from bytes
+    this.bytes = bytes; // Uint8Array or null
+    this.consumed = false;
+  }
+
+  // extract turns a BodyInit into a BodyState and the Content-Type it implies.
+  static extract(init) {
+    if (init === null || init === undefined) {
+      return { body: null, contentType: null };
+    }
+    const stream = internal.streamState(init);
+    if (stream !== undefined) {
+      if (stream.disturbed || stream.reader !== null) {
+        throw new TypeError(disturbedMessage);
+      }
+      return { body: new BodyState(init, null), contentType: null };
+    }
+    if (isBufferSource(init)) {
+      return { body: new BodyState(null, copyBytes(init)), contentType: null };
+    }
+    if (typeof URLSearchParams === "function" && init instanceof URLSearchParams) {
+      const contentType = "application/x-www-form-urlencoded;charset=UTF-8";
+      return { body: new BodyState(null, utf8Encode(init.toString())), contentType };
+    }
+    // TODO: Blob and FormData bodies are not supported; other objects become strings.
+    return { body: new BodyState(null, utf8Encode(String(init))), contentType: "text/plain;charset=UTF-8" };
+  }
+
+  get used() {
+    if (this.consumed) {
+      return true;
+    }
+    return this.stream !== null && internal.streamState(this.stream).disturbed;
+  }
+
+  getStream() {
+    if (this.stream === null) {
+      this.stream = bytesStream(this.bytes);
+      if (this.consumed) {
+        this.stream.cancel();
+      }
+    }
+    return this.stream;
+  }
+
+  // takeBytes returns the whole body when it is still an untouched buffer, and
+  // marks the body used; otherwise it returns null.
+  takeBytes() {
+    if (this.bytes === null || this.consumed) {
+      return null;
+    }
+    if (this.stream !== null) {
+      const state = internal.streamState(this.stream);
+      if (state.disturbed || state.reader !== null) {
+        return null;
+      }
+      this.stream.cancel();
+    }
+    this.consumed = true;
+    return this.bytes;
+  }
+
+  // readAll consumes the body and resolves to a Uint8Array that the caller owns.
+  readAll() {
+    if (this.used) {
+      return Promise.reject(new TypeError(usedMessage));
+    }
+    const bytes = this.takeBytes();
+    if (bytes !== null) {
+      return Promise.resolve(bytes.slice());
+    }
+    const stream = internal.streamState(this.getStream());
+    if (stream.reader !== null) {
+      return Promise.reject(new TypeError(internal.lockedMessage));
+    }
+    const reader = new ReaderState(stream);
+    const chunks = [];
+    let total = 0;
+    const next = () => reader.read().then(({ value, done }) => {
+      if (done) {
+        reader.release();
+        return concatBytes(chunks, total).slice();
+      }
+      const chunk = chunkBytes(value);
+      chunks.push(chunk);
+      total += chunk.byteLength;
+      return next();
+    });
+    return next();
+  }
+
+  text() {
+    return this.readAll().then((bytes) => utf8Decode(bytes));
+  }
+
+  // clone splits the body in two: this body keeps one branch of the stream and
+  // the returned body gets the other.
+  clone() {
+    if (this.used) {
+      throw new TypeError(usedMessage);
+    }
+    if (this.stream === null) {
+      return new BodyState(null, this.bytes);
+    }
+    const [first, second] = this.stream.tee();
+    this.stream = first;
+    return new BodyState(second, this.bytes);
+  }
+
+  // transfer moves the body to a new BodyState and leaves this one used, as
+  // constructing a Request from another Request does.
+  transfer() {
+    if (this.used) {
+      throw new TypeError("Cannot reconstruct a Request with a used body.");
+    }
+    const moved = new BodyState(this.stream, this.bytes);
+    this.consumed = true;
+    return moved;
+  }
+}
+
+// bodyMethods defines the Body mixin methods on a class whose instances map to a
+// BodyState (or null) through getBody.
+function defineBodyMethods(cls, getBody) {
+  const methods = {
+    get body() {
+      const body = getBody(this);
+      return body === null ? null : body.getStream();
+    },
+    get bodyUsed() {
+      const body = getBody(this);
+      return body !== null && body.used;
+    },
+    arrayBuffer() {
+      const body = getBody(this);
+      return body === null ? Promise.resolve(new ArrayBuffer(0)) : body.readAll().then((b) => b.buffer);
+    },
+    bytes() {
+      const body = getBody(this);
+      return body === null ? Promise.resolve(new Uint8Array(0)) : body.readAll();
+    },
+    text() {
+      const body = getBody(this);
+      return body === null ? Promise.resolve("") : body.text();
+    },
+    json() {
+      return this.text().then((text) => JSON.parse(text));
+    },
+    blob() {
+      // TODO: Blob is not implemented.
+      return Promise.reject(new TypeError("Body.blob() is not supported: Blob is not implemented."));
+    },
+    formData() {
+      // TODO: FormData is not implemented.
+      return Promise.reject(new TypeError("Body.formData() is not supported: FormData is not implemented."));
+    },
+  };
+  for (const name of Object.getOwnPropertyNames(methods)) {
+    Object.defineProperty(cls.prototype, name, Object.getOwnPropertyDescriptor(methods, name));
+  }
+}
+
+// nativeStream returns a ReadableStream that pulls from a Go body. The handle's
+// read() resolves to an ArrayBuffer, or null at the end, and cancel() closes the
+// Go body.
+function nativeStream(handle) {
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller) {
+      return handle.read().then((buffer) => {
+        if (buffer === null) {
+          controller.close();
+        } else {
+          controller.enqueue(new Uint8Array(buffer));
+        }
+      });
+    },
+    cancel() {
+      handle.cancel();
+    },
+  }, { highWaterMark: 0 });
+}
+
+// readChunk reads one chunk for Go and calls back with (bytes, done, error).
+function readChunk(reader, callback) {
+  reader.read().then(({ value, done }) => {
+    if (done) {
+      callback(null, true, null);
+      return;
+    }
+    callback(chunkBytes(value), false, null);
+  }).then(undefined, (err) => callback(null, true, errorMessage(err)));
+}
+
+function cancelReader(reader, message) {
+  if (reader.stream !== null) {
+    reader.cancel(new TypeError(message)).then(undefined, () => {});
+  }
+}
+
+// exportBody returns what Go needs to read a body: its bytes when they are still
+// buffered, or else a reader that locks its stream.
+function exportBody(body) {
+  if (body === null) {
+    return { reader: null, bytes: null };
+  }
+  if (body.used) {
+    throw new TypeError(usedMessage);
+  }
+  const bytes = body.takeBytes();
+  if (bytes !== null) {
+    return { reader: null, bytes };
+  }
+  return { reader: new ReaderState(internal.streamState(body.getStream())), bytes: null };
+}
+
+Object.assign(internal, { BodyState, defineBodyMethods, nativeStream, readChunk, cancelReader, exportBody, usedMessage });

@@ -1,0 +1,201 @@
+// Request, after the WHATWG Fetch standard and workerd's choices where they
+// differ (error messages, the redirect values, the cf property).
+
+const { defineGlobal, setToStringTag, inspectCustom, Headers, BodyState, defineBodyMethods, exportBody } = internal;
+const { headersList, headersFromList } = internal;
+
+const kInternal = Symbol("internal Request");
+const normalizedMethods = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+const methodPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function normalizeMethod(method) {
+  const s = String(method);
+  if (!methodPattern.test(s)) {
+    throw new TypeError(`Invalid HTTP method string: ${s}`);
+  }
+  const upper = s.toUpperCase();
+  return normalizedMethods.has(upper) ? upper : s;
+}
+
+function parseURL(input) {
+  const s = String(input);
+  try {
+    return new URL(s).href;
+  } catch (err) {
+    throw new TypeError(`Invalid URL: ${s}`);
+  }
+}
+
+function parseRedirect(value) {
+  const s = String(value).toLowerCase();
+  if (s !== "follow" && s !== "manual") {
+    throw new TypeError("Invalid redirect value, must be one of \"follow\" or \"manual\" (\"error\" won't be implemented since it does not make sense at the edge; use \"manual\" and check the response status code).");
+  }
+  return s;
+}
+
+class Request {
+  #method = "GET";
+  #url = "";
+  #headers;
+  #body = null; // BodyState or null
+  #redirect = "follow";
+  #signal = null;
+  #cf = undefined;
+
+  constructor(input, init = undefined) {
+    if (input === kInternal) {
+      this.#initInternal(init);
+      return;
+    }
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
+    }
+    const options = init == null ? {} : init;
+    if (input instanceof Request) {
+      this.#copyFrom(input, options.body !== undefined);
+    } else {
+      this.#url = parseURL(input);
+      this.#headers = new Headers();
+    }
+    this.#applyInit(options);
+  }
+
+  #initInternal({ method, url, headers, body }) {
+    this.#method = method;
+    this.#url = url;
+    this.#headers = headersFromList(headers, true);
+    this.#body = body;
+  }
+
+  #copyFrom(other, ignoreBody) {
+    this.#url = other.#url;
+    this.#method = other.#method;
+    this.#headers = new Headers(other.#headers);
+    this.#redirect = other.#redirect;
+    this.#signal = other.#signal;
+    this.#cf = other.#cf;
+    if (!ignoreBody && other.#body !== null) {
+      this.#body = other.#body.transfer();
+    }
+  }
+
+  #applyInit(init) {
+    if (init.integrity !== undefined && String(init.integrity) !== "") {
+      throw new TypeError("Subrequest integrity checking is not implemented. The integrity option must be either undefined or an empty string.");
+    }
+    if (init.method !== undefined) {
+      this.#method = normalizeMethod(init.method);
+    }
+    if (init.headers !== undefined) {
+      this.#headers = new Headers(init.headers);
+    }
+    if (init.signal !== undefined) {
+      this.#signal = init.signal;
+    }
+    if (init.cf !== undefined) {
+      this.#cf = init.cf;
+    }
+    if (init.redirect !== undefined) {
+      this.#redirect = parseRedirect(init.redirect);
+    }
+    if (init.body !== undefined) {
+      const { body, contentType } = BodyState.extract(init.body);
+      this.#body = body;
+      if (contentType !== null && !this.#headers.has("content-type")) {
+        this.#headers.set("content-type", contentType);
+      }
+    }
+    const changed = init.method !== undefined || init.body !== undefined;
+    if (changed && this.#body !== null && (this.#method === "GET" || this.#method === "HEAD")) {
+      throw new TypeError("Request with a GET or HEAD method cannot have a body.");
+    }
+  }
+
+  get method() {
+    return this.#method;
+  }
+
+  get url() {
+    return this.#url;
+  }
+
+  get headers() {
+    return this.#headers;
+  }
+
+  get redirect() {
+    return this.#redirect;
+  }
+
+  get signal() {
+    if (this.#signal === null) {
+      this.#signal = new AbortController().signal;
+    }
+    return this.#signal;
+  }
+
+  get cf() {
+    return this.#cf;
+  }
+
+  get fetcher() {
+    return null;
+  }
+
+  get keepalive() {
+    return false;
+  }
+
+  get integrity() {
+    return "";
+  }
+
+  clone() {
+    const copy = new Request(kInternal, { method: this.#method, url: this.#url, headers: [], body: null });
+    copy.#headers = new Headers(this.#headers);
+    copy.#redirect = this.#redirect;
+    copy.#signal = this.#signal;
+    copy.#cf = this.#cf;
+    copy.#body = this.#body === null ? null : this.#body.clone();
+    return copy;
+  }
+
+  [inspectCustom](depth, options, inspect) {
+    const fields = {
+      method: this.#method,
+      url: this.#url,
+      headers: this.#headers,
+      bodyUsed: this.bodyUsed,
+      body: this.body,
+      redirect: this.#redirect,
+    };
+    return `Request ${inspect(fields, { depth: options.depth })}`;
+  }
+
+  static {
+    internal.requestBody = (request) => request.#body;
+    // makeRequest builds a Request from Go parts without validating them, since
+    // they come from an HTTP request that already arrived.
+    internal.makeRequest = (method, url, headers, stream) => {
+      const body = stream === null ? null : new BodyState(stream, null);
+      return new Request(kInternal, { method, url, headers, body });
+    };
+    // exportRequest returns the parts of a Request for Go and takes over its body.
+    internal.exportRequest = (value) => {
+      if (value === null || typeof value !== "object" || !(#method in value)) {
+        throw new TypeError("The value is not a Request.");
+      }
+      const { reader, bytes } = exportBody(value.#body);
+      return { method: value.#method, url: value.#url, headers: headersList(value.#headers), reader, bytes };
+    };
+    internal.requestSignal = (request) => request.#signal;
+    internal.isRequest = (value) => value !== null && typeof value === "object" && #method in value;
+  }
+}
+defineBodyMethods(Request, (request) => internal.requestBody(request));
+setToStringTag(Request);
+
+defineGlobal("Request", Request);
+
+internal.Request = Request;

@@ -1,0 +1,218 @@
+// Response, after the WHATWG Fetch standard and workerd's checks and messages.
+
+const { defineGlobal, setToStringTag, inspectCustom, Headers, BodyState, defineBodyMethods, exportBody } = internal;
+const { headersList, headersFromList, freezeHeaders, defaultStatusText } = internal;
+
+const kInternal = Symbol("internal Response");
+const nullBodyStatuses = new Set([101, 204, 205, 304]);
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const nullBodyMessage = "Response with null body status (101, 204, 205, or 304) cannot have a body.";
+
+// toStatus converts a value the way Web IDL converts to an unsigned short.
+function toStatus(value) {
+  const n = Math.trunc(Number(value));
+  if (!Number.isFinite(n)) {
+    return 0;
+  }
+  return ((n % 65536) + 65536) % 65536;
+}
+
+class Response {
+  #status = 200;
+  #statusText = null; // null means the default text for the status
+  #headers;
+  #body = null; // BodyState or null
+  #type = "default";
+  #url = "";
+  #cf = undefined;
+
+  constructor(body = null, init = undefined) {
+    if (body === kInternal) {
+      this.#initInternal(init);
+      return;
+    }
+    if (init instanceof Response) {
+      this.#status = init.#status;
+      this.#statusText = init.#statusText;
+      this.#headers = new Headers(init.#headers);
+      this.#cf = init.#cf;
+    } else {
+      this.#applyInit(init == null ? {} : init);
+    }
+    if (this.#status < 200 || this.#status > 599) {
+      throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
+    }
+    this.#setBody(body);
+  }
+
+  #initInternal({ status, statusText, headers, body, url, type }) {
+    this.#status = status;
+    this.#statusText = statusText;
+    this.#headers = headersFromList(headers, true);
+    this.#body = body;
+    this.#url = url;
+    this.#type = type;
+  }
+
+  #applyInit(init) {
+    if (init.status !== undefined) {
+      this.#status = toStatus(init.status);
+    }
+    if (init.statusText !== undefined) {
+      const text = String(init.statusText);
+      if (/[\0-\x1f]/.test(text)) {
+        throw new TypeError("Invalid statusText");
+      }
+      this.#statusText = text;
+    }
+    this.#headers = new Headers(init.headers);
+    this.#cf = init.cf;
+    if (init.webSocket != null) {
+      // TODO: WebSocket responses (status 101) are not supported.
+      throw new TypeError("WebSocket responses are not supported.");
+    }
+  }
+
+  #setBody(init) {
+    const { body, contentType } = BodyState.extract(init);
+    if (body !== null && nullBodyStatuses.has(this.#status)) {
+      // Like workerd, accept an empty buffer and treat it as no body.
+      if (body.bytes === null || body.bytes.byteLength > 0) {
+        throw new TypeError(nullBodyMessage);
+      }
+      return;
+    }
+    this.#body = body;
+    if (contentType !== null && !this.#headers.has("content-type")) {
+      this.#headers.set("content-type", contentType);
+    }
+  }
+
+  get status() {
+    return this.#status;
+  }
+
+  get statusText() {
+    return this.#statusText === null ? defaultStatusText(this.#status) : this.#statusText;
+  }
+
+  get ok() {
+    return this.#status >= 200 && this.#status < 300;
+  }
+
+  get redirected() {
+    return false;
+  }
+
+  get type() {
+    return this.#type;
+  }
+
+  get url() {
+    return this.#url;
+  }
+
+  get headers() {
+    return this.#headers;
+  }
+
+  get cf() {
+    return this.#cf;
+  }
+
+  get webSocket() {
+    return null;
+  }
+
+  clone() {
+    const body = this.#body === null ? null : this.#body.clone();
+    const copy = new Response(kInternal, {
+      status: this.#status,
+      statusText: this.#statusText,
+      headers: [],
+      body,
+      url: this.#url,
+      type: this.#type,
+    });
+    copy.#headers = new Headers(this.#headers);
+    copy.#cf = this.#cf;
+    return copy;
+  }
+
+  static json(data, init = undefined) {
+    const text = JSON.stringify(data);
+    if (text === undefined) {
+      throw new TypeError("The data passed to Response.json() is not JSON-serializable.");
+    }
+    const options = init instanceof Response ? { status: init.status, statusText: init.#statusText, headers: init.headers } : init == null ? {} : init;
+    const headers = new Headers(options.headers);
+    if (!headers.has("content-type")) {
+      headers.set("content-type", "application/json");
+    }
+    return new Response(text, { ...options, headers, statusText: options.statusText === null ? undefined : options.statusText });
+  }
+
+  static redirect(url, status = 302) {
+    const code = toStatus(status);
+    if (!redirectStatuses.has(code)) {
+      throw new RangeError(`${code} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
+    }
+    let location;
+    try {
+      location = new URL(String(url)).href;
+    } catch (err) {
+      throw new TypeError(`Unable to parse URL: ${url}`);
+    }
+    const response = new Response(null, { status: code, headers: { location } });
+    freezeHeaders(response.#headers);
+    return response;
+  }
+
+  static error() {
+    return new Response(kInternal, { status: 0, statusText: "", headers: [], body: null, url: "", type: "error" });
+  }
+
+  [inspectCustom](depth, options, inspect) {
+    const fields = {
+      status: this.#status,
+      statusText: this.statusText,
+      headers: this.#headers,
+      ok: this.ok,
+      redirected: false,
+      url: this.#url,
+      bodyUsed: this.bodyUsed,
+      body: this.body,
+    };
+    return `Response ${inspect(fields, { depth: options.depth })}`;
+  }
+
+  static {
+    internal.responseBody = (response) => response.#body;
+    // makeResponse builds a Response from Go parts without the constructor's
+    // status checks, since the response already exists.
+    internal.makeResponse = (status, statusText, headers, stream, url) => {
+      const body = stream === null ? null : new BodyState(stream, null);
+      return new Response(kInternal, { status, statusText, headers, body, url, type: "default" });
+    };
+    // exportResponse returns the parts of a Response for Go and takes over its body.
+    internal.exportResponse = (value) => {
+      if (value === null || typeof value !== "object" || !(#status in value)) {
+        throw new TypeError("The value is not a Response.");
+      }
+      const { reader, bytes } = exportBody(value.#body);
+      return {
+        status: value.#status,
+        statusText: value.statusText,
+        headers: headersList(value.#headers),
+        reader,
+        bytes,
+      };
+    };
+  }
+}
+defineBodyMethods(Response, (response) => internal.responseBody(response));
+setToStringTag(Response);
+
+defineGlobal("Response", Response);
+
+internal.Response = Response;

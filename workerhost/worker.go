@@ -1,0 +1,116 @@
+package workerhost
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost/engine"
+)
+
+// workerServer serves the Worker service: it holds the one engine of this
+// process once Load has given it code.
+type workerServer struct {
+	whpb.UnimplementedWorkerServer
+	host engine.Host
+
+	mu     sync.Mutex
+	engine *engine.Engine
+	loaded bool
+}
+
+func newWorkerServer(host engine.Host) *workerServer {
+	return &workerServer{host: host}
+}
+
+func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
+	s.mu.Lock()
+	if s.loaded {
+		s.mu.Unlock()
+		return nil, rpcerr.ToStatus(rpcerr.Errorf(codes.FailedPrecondition, "load worker: this workerhost already runs a worker"))
+	}
+	s.loaded = true
+	s.mu.Unlock()
+
+	e, err := engine.New(engine.Config{Code: req.Code, Bindings: req.Bindings, Host: s.host})
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	exports, err := e.Exports(ctx)
+	if err != nil {
+		e.Close()
+		return nil, rpcerr.ToStatus(err)
+	}
+
+	s.mu.Lock()
+	s.engine = e
+	s.mu.Unlock()
+	return &whpb.LoadResponse{Exports: exports}, nil
+}
+
+func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
+	e, err := s.loadedEngine()
+	if err != nil {
+		return rpcerr.ToStatus(err)
+	}
+	target, req, err := httpstream.ReceiveRequest(stream)
+	if err != nil {
+		return rpcerr.ToStatus(err)
+	}
+	ctx := stream.Context()
+	resp, err := e.Fetch(ctx, target.GetEntrypoint(), target.GetProps(), req.WithContext(ctx))
+	if err != nil {
+		return rpcerr.ToStatus(err)
+	}
+	return rpcerr.ToStatus(httpstream.SendResponse(stream, resp))
+}
+
+func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
+	e, err := s.loadedEngine()
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	t := req.GetTarget()
+	result, err := e.Call(ctx, t.GetEntrypoint(), t.GetProps(), req.Method, req.Args)
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	return &pb.CallResponse{Result: result}, nil
+}
+
+func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.TestResponse, error) {
+	e, err := s.loadedEngine()
+	if err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	if err := e.Test(ctx, req.Entrypoint); err != nil {
+		return nil, rpcerr.ToStatus(err)
+	}
+	return &whpb.TestResponse{}, nil
+}
+
+var errNotLoaded = rpcerr.WithCode(codes.FailedPrecondition, errors.New("call worker: no worker is loaded in this workerhost"))
+
+func (s *workerServer) loadedEngine() (*engine.Engine, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.engine == nil {
+		return nil, errNotLoaded
+	}
+	return s.engine, nil
+}
+
+func (s *workerServer) close() {
+	s.mu.Lock()
+	e := s.engine
+	s.mu.Unlock()
+	if e != nil {
+		e.Close()
+	}
+}

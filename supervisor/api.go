@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -44,7 +45,18 @@ type apiServer struct {
 	sup *Supervisor
 }
 
+// checkNamespace rejects the namespaces the supervisor reserves.
+func checkNamespace(ns string) error {
+	if strings.HasPrefix(ns, "dynworker:") {
+		return status.Errorf(codes.InvalidArgument, "namespace %q is reserved: namespaces starting with \"dynworker:\" belong to the supervisor", ns)
+	}
+	return nil
+}
+
 func (a *apiServer) Get(ctx context.Context, req *pb.GetRequest) (*pb.GetResponse, error) {
+	if err := checkNamespace(req.Namespace); err != nil {
+		return nil, err
+	}
 	var getCode func(context.Context) (*pb.WorkerCode, error)
 	if req.Code != nil {
 		getCode = func(context.Context) (*pb.WorkerCode, error) { return req.Code, nil }
@@ -70,6 +82,9 @@ func codeRequired(namespace, id string) error {
 }
 
 func (a *apiServer) Load(ctx context.Context, req *pb.LoadRequest) (*pb.LoadResponse, error) {
+	if err := checkNamespace(req.Namespace); err != nil {
+		return nil, err
+	}
 	handle, err := a.sup.Load(ctx, req.Namespace, req.Code)
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
@@ -132,6 +147,9 @@ func (a *apiServer) Evict(ctx context.Context, req *pb.EvictRequest) (*pb.EvictR
 			return nil, rpcerr.ToStatus(err)
 		}
 		return &pb.EvictResponse{Evicted: w.Evict()}, nil
+	}
+	if err := checkNamespace(req.Namespace); err != nil {
+		return nil, err
 	}
 	evicted, err := a.sup.Evict(req.Namespace, req.WorkerId)
 	if err != nil {

@@ -13,7 +13,11 @@ import (
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
-// LoadParent starts a parent worker: a named worker in the namespace ""
+// ParentNamespace is the namespace of parent workers, which host apps
+// cannot name: the host API rejects namespaces that start with "dynworker:".
+const ParentNamespace = "dynworker:parent"
+
+// LoadParent starts a parent worker: a named worker in ParentNamespace
 // whose env holds a LOADER binding for each name in loaders, mapped to the
 // loader namespace of that binding.
 func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerCode, loaders map[string]string) (string, error) {
@@ -24,7 +28,7 @@ func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerC
 			Kind: &whpb.Binding_Loader{Loader: &whpb.LoaderBinding{Id: ns}},
 		})
 	}
-	w, err := s.getWorker(ctx, "", id, bindings, func(context.Context) (*pb.WorkerCode, error) { return code, nil })
+	w, err := s.getWorker(ctx, ParentNamespace, id, bindings, func(context.Context) (*pb.WorkerCode, error) { return code, nil })
 	if err != nil {
 		return "", err
 	}

@@ -2,6 +2,7 @@ package supervisor_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -162,12 +163,24 @@ func TestKilledWorkerhost(t *testing.T) {
 	// process; it must not hang (the test context bounds it).
 	req, _ := http.NewRequest("GET", "http://parent/counter?id=victim", nil)
 	resp, err := s.Fetch(testContext(t), parent, "", req)
-	if err == nil {
+	want := 1
+	if err != nil {
+		// The parent does not catch the error, so it reaches this caller.
+		msg := err.Error()
+		if !strings.Contains(msg, "worker victim: workerhost process") || !strings.Contains(msg, "exited (signal: killed)") {
+			t.Errorf("call after kill: %q; want an error saying the process was killed", msg)
+		}
+	} else {
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if string(body) != `{"value":1,"codeCalls":1}` {
+			t.Errorf("call after kill: %q; want a fresh counter", body)
+		}
+		want = 2
 	}
 	getJSON(t, s, parent, "/counter?id=victim", &c)
-	if c.Value != 1 {
-		t.Errorf("counter after restart = %d; want 1 from a fresh process", c.Value)
+	if c.Value != want {
+		t.Errorf("counter after restart = %d; want %d from a fresh process", c.Value, want)
 	}
 	if newPID := pidOf(t, s, "test/LOADER", "victim"); newPID == pid || newPID == 0 {
 		t.Errorf("process after kill = %d; want a new process (old %d)", newPID, pid)

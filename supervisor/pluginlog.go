@@ -8,18 +8,18 @@ import (
 )
 
 // newPluginLogger returns the hclog logger go-plugin needs, writing to
-// the supervisor's slog logger. go-plugin logs its lifecycle steps and each
-// line a workerhost writes to stderr, such as a Go panic.
+// the supervisor's slog logger. go-plugin logs its lifecycle steps, which
+// the supervisor logs itself, and each line a workerhost writes to stderr,
+// such as a Go panic, at debug level; so only warnings and errors pass.
 func newPluginLogger(l *slog.Logger) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
-		Name:       "workerhost",
-		Level:      hclog.Info,
-		Output:     &slogWriter{l: l},
-		JSONFormat: false,
+		Name:   "workerhost",
+		Level:  hclog.Warn,
+		Output: &slogWriter{l: l},
 	})
 }
 
-// slogWriter re-emits hclog's formatted lines as slog records.
+// slogWriter re-emits hclog's formatted lines as slog warnings.
 type slogWriter struct{ l *slog.Logger }
 
 func (w *slogWriter) Write(p []byte) (int, error) {
@@ -27,7 +27,7 @@ func (w *slogWriter) Write(p []byte) (int, error) {
 	if n := len(msg); n > 0 && msg[n-1] == '\n' {
 		msg = msg[:n-1]
 	}
-	w.l.Info("workerhost output", "line", msg)
+	w.l.Warn("workerhost output", "line", msg)
 	return len(p), nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/go-plugin/runner"
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
@@ -144,20 +146,30 @@ func (p *process) watch(w *loader.Worker) {
 	}
 }
 
+// exitWait bounds how long callError waits for a child whose connection
+// broke to be reaped, so the error can say how it exited.
+const exitWait = time.Second
+
 // callError converts an error from a call to the child: the child's
 // exit, when it has exited, says more than a broken connection.
 func (p *process) callError(err error) error {
+	code := status.Code(err)
 	err = rpcerr.FromStatus(err)
 	var se *rpcerr.ScriptError
 	if errors.As(err, &se) {
 		return err
 	}
+	wait := time.Duration(0)
+	if code == codes.Unavailable || code == codes.Canceled || code == codes.Internal {
+		wait = exitWait
+	}
 	select {
 	case <-p.runner.Done():
-		return fmt.Errorf("worker %s: workerhost process %d exited (%v): %w", workerName(p.currentWorker()), p.pid(), p.runner.ExitErr(), ErrWorkerExited)
-	default:
+	case <-time.After(wait):
 		return err
 	}
+	return fmt.Errorf("worker %s: workerhost process %d exited (%v): %w",
+		workerName(p.currentWorker()), p.pid(), p.runner.ExitErr(), ErrWorkerExited)
 }
 
 func (p *process) currentWorker() *loader.Worker {

@@ -28,15 +28,15 @@ var Handshake = plugin.HandshakeConfig{
 }
 
 // Plugin is the go-plugin definition of the Worker service. The supervisor
-// uses it as a client; the workerhost serves it with Server set.
+// uses it as a client; the workerhost serves it with Impl set.
 type Plugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	Server whpb.WorkerServer
+	Impl whpb.WorkerServer
 }
 
 // GRPCServer registers the Worker service.
 func (p *Plugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	whpb.RegisterWorkerServer(s, p.Server)
+	whpb.RegisterWorkerServer(s, p.Impl)
 	return nil
 }
 

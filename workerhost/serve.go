@@ -11,7 +11,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
 // Serve runs this process as a workerhost until the supervisor stops it. It
@@ -31,7 +30,7 @@ func Serve() error {
 
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
-		Plugins:         plugin.PluginSet{PluginName: &Plugin{Server: srv}},
+		Plugins:         plugin.PluginSet{PluginName: &Plugin{Impl: srv}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			opts = append(opts,
 				grpc.MaxRecvMsgSize(MaxMessageSize),

@@ -172,7 +172,8 @@ func bundleError(msgs []api.Message) error {
 	m := msgs[0]
 	where := ""
 	if loc := m.Location; loc != nil {
-		where = fmt.Sprintf("%s:%d:%d: ", loc.File, loc.Line, loc.Column+1)
+		file := strings.TrimPrefix(strings.TrimPrefix(loc.File, moduleNamespace+":"), builtinNamespace+":")
+		where = fmt.Sprintf("%s:%d:%d: ", file, loc.Line, loc.Column+1)
 	}
 	text := m.Text
 	if strings.Contains(text, "Top-level await") {

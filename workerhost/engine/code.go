@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 
 	"github.com/dop251/goja"
@@ -30,8 +31,8 @@ func typeError(format string, args ...any) error {
 // loader.Validate checks the rest.
 func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, error) {
 	o, ok := v.(*goja.Object)
-	if !ok {
-		return nil, typeError("WorkerCode must be an object, got %s.", describe(v))
+	if !ok || o.ClassName() == "Function" || o.ClassName() == "Array" {
+		return nil, typeError("Failed to execute 'load' on 'WorkerLoader': parameter 1 is not of type 'WorkerCode'.")
 	}
 	for _, k := range o.Keys() {
 		if !codeKeys[k] {
@@ -74,12 +75,9 @@ func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, err
 }
 
 func exportModules(rt *goja.Runtime, v goja.Value) ([]*pb.Module, error) {
-	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
-		return nil, nil
-	}
 	o, ok := v.(*goja.Object)
 	if !ok {
-		return nil, typeError("WorkerCode.modules must be an object mapping names to modules, got %s.", describe(v))
+		return nil, typeError("Incorrect type for the 'modules' field on 'WorkerCode': the provided value is not of type 'object'.")
 	}
 	keys := o.Keys()
 	sort.Strings(keys)
@@ -97,37 +95,33 @@ func exportModules(rt *goja.Runtime, v goja.Value) ([]*pb.Module, error) {
 func exportModule(rt *goja.Runtime, name string, v goja.Value) (*pb.Module, error) {
 	if s, ok := v.Export().(string); ok {
 		switch path.Ext(name) {
-		case ".js", ".mjs", ".ts", ".mts", ".tsx", ".jsx":
+		case ".js", ".ts", ".tsx", ".jsx":
 			return &pb.Module{Name: name, Content: &pb.Module_Js{Js: s}}, nil
 		}
-		return nil, typeError("Module %q is a string, but its name does not end in .js: give it as an object with one of the keys js, cjs, text, data, json or wasm.", name)
+		return nil, typeError("Module name must end with '.js' (or '.ts', '.tsx' or '.jsx', which dynworker also runs), or the content must be an object indicating the type explicitly. Got: %s", name)
 	}
 	o, ok := v.(*goja.Object)
 	if !ok {
 		return nil, typeError("Module %q must be a string or an object, got %s.", name, describe(v))
 	}
-	var kind string
+	var kinds []string
 	for _, k := range o.Keys() {
-		known := false
-		for _, mk := range moduleKinds {
-			known = known || k == mk
+		if !slices.Contains(moduleKinds, k) {
+			// workerd ignores unknown keys here; dynworker names them, as it
+			// does for WorkerCode, so a misspelt type is never lost.
+			return nil, typeError("Module '%s' has an unknown key '%s'. Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'.", name, k)
 		}
-		if !known {
-			return nil, typeError("Module %q has an unknown key %q; use exactly one of js, cjs, text, data, json or wasm.", name, k)
-		}
-		if kind != "" {
-			return nil, typeError("Module %q has both %q and %q; use exactly one of js, cjs, text, data, json or wasm.", name, kind, k)
-		}
-		kind = k
+		kinds = append(kinds, k)
 	}
-	return moduleContent(rt, name, kind, o.Get(kind))
+	if len(kinds) != 1 {
+		return nil, typeError("Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '%s' contained %d properties.", name, len(kinds))
+	}
+	return moduleContent(rt, name, kinds[0], o.Get(kinds[0]))
 }
 
 func moduleContent(rt *goja.Runtime, name, kind string, v goja.Value) (*pb.Module, error) {
 	m := &pb.Module{Name: name}
 	switch kind {
-	case "":
-		return nil, typeError("Module %q has none of the keys js, cjs, text, data, json or wasm.", name)
 	case "json":
 		text, err := jsonStringify(rt, v)
 		if err != nil {
@@ -170,7 +164,7 @@ func exportLimits(v goja.Value) (*pb.Limits, error) {
 	}
 	o, ok := v.(*goja.Object)
 	if !ok {
-		return nil, typeError("WorkerCode.limits must be an object, got %s.", describe(v))
+		return nil, typeError("Incorrect type for the 'limits' field on 'WorkerCode': the provided value is not of type 'ResourceLimits'.")
 	}
 	l := &pb.Limits{}
 	for _, k := range o.Keys() {
@@ -199,7 +193,7 @@ func exportOutbound(code *goja.Object, v goja.Value) (*pb.GlobalOutbound, error)
 	}
 	// TODO: accept a Fetcher (a service binding or an entrypoint stub) once
 	// capabilities cross processes.
-	return nil, typeError("WorkerCode.globalOutbound must be null or omitted: dynworker does not pass Fetcher bindings to dynamic workers yet.")
+	return nil, typeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'. dynworker accepts null or an omitted globalOutbound for now.")
 }
 
 func rejectTails(rt *goja.Runtime, o *goja.Object) error {

@@ -197,7 +197,7 @@ func (e *Engine) fromValue(rt *goja.Runtime, v *pb.Value) (goja.Value, error) {
 	case *pb.Value_Bytes:
 		return construct(rt, "Uint8Array", rt.NewArrayBuffer(append([]byte(nil), k.Bytes...)))
 	case *pb.Value_ArrayBuffer:
-		return rt.NewArrayBuffer(append([]byte(nil), k.ArrayBuffer...)), nil
+		return rt.ToValue(rt.NewArrayBuffer(append([]byte(nil), k.ArrayBuffer...))), nil
 	case *pb.Value_Date:
 		return construct(rt, "Date", k.Date)
 	case *pb.Value_Error:

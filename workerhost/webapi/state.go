@@ -48,5 +48,5 @@ func (st *state) bindInternal(internal *goja.Object) error {
 // throwTypeError panics with a JavaScript TypeError, which goja turns into an
 // exception thrown at the caller of the native function.
 func throwTypeError(rt *goja.Runtime, format string, args ...any) {
-	panic(rt.NewTypeError(format, args...))
+	panic(rt.NewTypeError(append([]any{format}, args...)...))
 }

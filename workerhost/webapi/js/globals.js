@@ -66,46 +66,37 @@ defineGlobal("queueMicrotask", queueMicrotask);
 defineGlobal("self", globalThis);
 
 // goja_nodejs builds URL on Go's net/url. Its origin drops the port and its href
-// getter misses changes made through searchParams; these overrides fix both.
+// getter misses changes made through searchParams, so a subclass fixes both.
 // NOTE: the parser is still net/url's, not the WHATWG URL parser.
-const specialOrigins = new Set(["http:", "https:", "ws:", "wss:", "ftp:"]);
-const urlPrototype = URL.prototype;
-Object.defineProperty(urlPrototype, "origin", {
-  get() {
-    return specialOrigins.has(this.protocol) ? `${this.protocol}//${this.host}` : "null";
-  },
-  configurable: true,
-});
-const hrefSetter = Object.getOwnPropertyDescriptor(urlPrototype, "href").set;
-Object.defineProperty(urlPrototype, "href", {
-  get() {
+const specialSchemes = new Set(["http:", "https:", "ws:", "wss:", "ftp:"]);
+const NodeURL = URL;
+
+class WebURL extends NodeURL {
+  get origin() {
+    return specialSchemes.has(this.protocol) ? `${this.protocol}//${this.host}` : "null";
+  }
+
+  get href() {
     return this.toString();
-  },
-  set: hrefSetter,
-  configurable: true,
-});
-Object.defineProperty(URL, "canParse", {
-  value: function canParse(url, base = undefined) {
+  }
+
+  set href(value) {
+    super.href = value;
+  }
+
+  static canParse(url, base = undefined) {
+    return WebURL.parse(url, base) !== null;
+  }
+
+  static parse(url, base = undefined) {
     try {
-      base === undefined ? new URL(url) : new URL(url, base);
-      return true;
-    } catch (err) {
-      return false;
-    }
-  },
-  writable: true,
-  configurable: true,
-});
-Object.defineProperty(URL, "parse", {
-  value: function parse(url, base = undefined) {
-    try {
-      return base === undefined ? new URL(url) : new URL(url, base);
+      return base === undefined ? new WebURL(url) : new WebURL(url, base);
     } catch (err) {
       return null;
     }
-  },
-  writable: true,
-  configurable: true,
-});
-setToStringTag(URL);
+  }
+}
+Object.defineProperty(WebURL, "name", { value: "URL" });
+setToStringTag(WebURL, "URL");
 setToStringTag(URLSearchParams);
+defineGlobal("URL", WebURL);

@@ -181,16 +181,16 @@ class Request {
       const body = stream === null ? null : new BodyState(stream, null);
       return new Request(kInternal, { method, url, headers, body });
     };
-    // exportRequest returns the parts of a Request for Go and takes over its body.
+    // exportRequest returns the parts of a Request for Go and takes over its
+    // body, or null when value is not a Request.
     internal.exportRequest = (value) => {
       if (value === null || typeof value !== "object" || !(#method in value)) {
-        throw new TypeError("The value is not a Request.");
+        return null;
       }
       const { reader, bytes } = exportBody(value.#body);
       return { method: value.#method, url: value.#url, headers: headersList(value.#headers), reader, bytes };
     };
     internal.requestSignal = (request) => request.#signal;
-    internal.isRequest = (value) => value !== null && typeof value === "object" && #method in value;
   }
 }
 defineBodyMethods(Request, (request) => internal.requestBody(request));

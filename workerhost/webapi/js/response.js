@@ -194,10 +194,11 @@ class Response {
       const body = stream === null ? null : new BodyState(stream, null);
       return new Response(kInternal, { status, statusText, headers, body, url, type: "default" });
     };
-    // exportResponse returns the parts of a Response for Go and takes over its body.
+    // exportResponse returns the parts of a Response for Go and takes over its
+    // body, or null when value is not a Response.
     internal.exportResponse = (value) => {
       if (value === null || typeof value !== "object" || !(#status in value)) {
-        throw new TypeError("The value is not a Response.");
+        return null;
       }
       const { reader, bytes } = exportBody(value.#body);
       return {

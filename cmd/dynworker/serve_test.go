@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+
+	"github.com/dynworker/dynworker/client"
+)
+
+var grpcAddrPattern = regexp.MustCompile(`gRPC host API on (127\.0\.0\.1:\d+)`)
+
+func startServe(t *testing.T) (httpAddr, grpcAddr string) {
+	t.Helper()
+	c := startCommand(t, "serve", "--http", "127.0.0.1:0", "--grpc", "127.0.0.1:0", "--warm-pool", "1")
+	httpAddr = c.waitAddress(t)
+	m := grpcAddrPattern.FindStringSubmatch(c.stdout.String())
+	if m == nil {
+		t.Fatalf("no gRPC address in %q", c.stdout.String())
+	}
+	return httpAddr, m[1]
+}
+
+func TestServeRunsPostedWorker(t *testing.T) {
+	httpAddr, _ := startServe(t)
+
+	src := `export default { fetch(req) { return new Response("posted " + req.method); } };`
+	resp, err := http.Post("http://"+httpAddr+"/", "application/javascript", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(body) != "posted GET" {
+		t.Errorf("POST worker: %d %q; want 200 %q", resp.StatusCode, body, "posted GET")
+	}
+
+	resp, err = http.Post("http://"+httpAddr+"/", "application/javascript", strings.NewReader("throw new Error('nope');"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(resp.Body)
+	want := "worker failed: Error: Failed to start Worker:\nUncaught Error: nope"
+	if resp.StatusCode != http.StatusInternalServerError || !strings.HasPrefix(string(body), want) {
+		t.Errorf("POST throwing worker: %d %q; want 500 starting %q", resp.StatusCode, body, want)
+	}
+}
+
+func TestServeGRPCClient(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	c, err := client.Dial(grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	calls := 0
+	getCode := func(context.Context) (*client.Code, error) {
+		calls++
+		return &client.Code{
+			CompatibilityDate: "2025-06-01",
+			MainModule:        "main.js",
+			Modules: map[string]client.Module{"main.js": client.JS(`
+import { WorkerEntrypoint } from "cloudflare:workers";
+let n = 0;
+export default class extends WorkerEntrypoint {
+  next(step) { n += step; return { n, props: this.ctx.props }; }
+  async fetch(req) { return new Response(await req.text() + "!"); }
+}`)},
+		}, nil
+	}
+	for want := 1.0; want <= 2; want++ {
+		w, err := c.Get(ctx, "counter", getCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.Entrypoint("", map[string]any{"tenant": "t1"}).Call(ctx, "next", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := got.(map[string]any)
+		if m["n"] != want || m["props"].(map[string]any)["tenant"] != "t1" {
+			t.Errorf("next(1) = %v; want n = %v and props.tenant = t1", m, want)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("getCode ran %d times; want 1", calls)
+	}
+
+	w, err := c.Get(ctx, "counter", getCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "POST", "http://worker/", strings.NewReader("hello"))
+	resp, err := w.Entrypoint("", nil).Fetch(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "hello!" {
+		t.Errorf("fetch body = %q; want %q", body, "hello!")
+	}
+
+	_, err = w.Entrypoint("", nil).Call(ctx, "missing")
+	var se *client.ScriptError
+	if !errors.As(err, &se) || se.Name != "TypeError" || se.Message != `The RPC receiver does not implement the method "missing".` {
+		t.Errorf("call of a missing method: %v; want the workerd TypeError", err)
+	}
+
+	list, err := c.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, info := range list {
+		if info.Namespace == "" && info.WorkerId == "counter" {
+			found = info.Pid != 0 && info.State == "running"
+		}
+	}
+	if !found {
+		t.Errorf("List = %v; want the worker counter running in the namespace \"\"", list)
+	}
+
+	_, err = c.WithNamespace("dynworker:parent").Get(ctx, "serve", getCode)
+	if err == nil || !strings.Contains(err.Error(), `namespace "dynworker:parent" is reserved`) {
+		t.Errorf("Get in the parent namespace: %v; want the reserved-namespace error", err)
+	}
+}
+
+func TestServeLoadLargeCode(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	c, err := client.Dial(grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	// 20 MiB of text is five times gRPC's default message limit.
+	big := strings.Repeat("x", 20<<20)
+	w, err := c.Load(ctx, &client.Code{
+		CompatibilityDate: "2025-06-01",
+		MainModule:        "main.js",
+		Modules: map[string]client.Module{
+			"main.js": client.JS(`import big from "./big.txt"; export default { fetch() { return new Response(String(big.length)); } };`),
+			"big.txt": {Text: big},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Release(ctx)
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://worker/", nil)
+	resp, err := w.Entrypoint("", nil).Fetch(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "20971520" {
+		t.Errorf("body = %q; want the text module's length", body)
+	}
+}
+
+func TestServeHealthAndReflection(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	h, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{Service: "dynworker.v1.WorkerLoader"})
+	if err != nil || h.Status != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health check = %v, %v; want SERVING", h, err)
+	}
+
+	stream, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}
+	if err := stream.Send(req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range resp.GetListServicesResponse().GetService() {
+		names = append(names, s.Name)
+	}
+	if !strings.Contains(strings.Join(names, " "), "dynworker.v1.WorkerLoader") {
+		t.Errorf("reflection lists %v; want dynworker.v1.WorkerLoader", names)
+	}
+}
+
+func TestServeRejectsPublicGRPCAddress(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"serve", "--grpc", "0.0.0.0:8790"}, &stdout, &stderr)
+	if code != 2 {
+		t.Errorf("exit code = %d; want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "not a loopback address") {
+		t.Errorf("stderr = %q; want the loopback rule", stderr.String())
+	}
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTestCommandPasses(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"test", "testdata/tests/loader.test.js"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit code = %d; want 0\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	}
+	for _, name := range []string{"rpcCall", "fetchCall", "propsReachWorker", "rejectsAssertion"} {
+		if !strings.Contains(stdout.String(), "PASS testdata/tests/loader.test.js "+name) {
+			t.Errorf("stdout has no PASS line for %s:\n%s", name, stdout.String())
+		}
+	}
+	if !strings.HasSuffix(stdout.String(), "4 passed, 0 failed\n") {
+		t.Errorf("stdout does not end with the count:\n%s", stdout.String())
+	}
+}
+
+func TestTestCommandFails(t *testing.T) {
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"test", "testdata/failing/failing.test.js"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit code = %d; want 1", code)
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "FAIL testdata/failing/failing.test.js fails") {
+		t.Errorf("stdout has no FAIL line:\n%s", out)
+	}
+	if !strings.Contains(out, "Expected values to be strictly equal") {
+		t.Errorf("stdout does not show the assertion message:\n%s", out)
+	}
+	if !strings.HasSuffix(out, "1 passed, 1 failed\n") {
+		t.Errorf("stdout does not end with the count:\n%s", out)
+	}
+}
+
+func TestTestCommandUsage(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run(t.Context(), []string{"test"}, &stdout, &stderr); code != 2 {
+		t.Errorf("exit code = %d; want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "usage: dynworker test FILE...") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+}

@@ -1,0 +1,235 @@
+package webapi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// NewRequest returns a JavaScript Request for req, with immutable headers as
+// workerd gives a fetch handler. Call it on the loop goroutine; it does not
+// block. A body other than nil or http.NoBody becomes a ReadableStream that reads
+// req.Body on helper goroutines only as JavaScript pulls, and closes it at its
+// end, on a read error, or on cancel. A body that JavaScript never reads stays
+// open and remains the caller's to close.
+func NewRequest(rt *goja.Runtime, req *http.Request) (goja.Value, error) {
+	st, err := lookup(rt)
+	if err != nil {
+		return nil, err
+	}
+	url, host, err := requestURL(req)
+	if err != nil {
+		return nil, fmt.Errorf("new request: %w", err)
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	headers := flattenHeader(rt, req.Header, host)
+	stream := goja.Null()
+	if hasBody(req.Body) {
+		if stream, err = st.newBodyStream(req.Body); err != nil {
+			return nil, fmt.Errorf("new request: %w", err)
+		}
+	}
+	v, err := st.makeRequest(goja.Undefined(), rt.ToValue(method), rt.ToValue(url), headers, stream)
+	if err != nil {
+		return nil, fmt.Errorf("new request: %w", err)
+	}
+	return v, nil
+}
+
+// requestURL returns the absolute URL of req and its host. Server requests carry
+// only a path, so the scheme comes from req.TLS and the host from req.Host.
+func requestURL(req *http.Request) (url, host string, err error) {
+	if req.URL == nil {
+		return "", "", errors.New("request has no URL")
+	}
+	u := *req.URL
+	host = req.Host
+	if host == "" {
+		host = u.Host
+	}
+	if !u.IsAbs() {
+		if host == "" {
+			return "", "", fmt.Errorf("request for %q has no host", u.String())
+		}
+		u.Scheme = "http"
+		if req.TLS != nil {
+			u.Scheme = "https"
+		}
+		u.Host = host
+	}
+	return u.String(), host, nil
+}
+
+// flattenHeader returns h as a JavaScript array [name, value, ...], adding a host
+// header when h lacks one.
+func flattenHeader(rt *goja.Runtime, h http.Header, host string) goja.Value {
+	flat := make([]any, 0, 2*len(h)+2)
+	if host != "" && h.Get("Host") == "" {
+		flat = append(flat, "host", host)
+	}
+	for name, values := range h {
+		for _, v := range values {
+			flat = append(flat, name, v)
+		}
+	}
+	return rt.NewArray(flat...)
+}
+
+// NewResponse returns a JavaScript Response for resp, with immutable headers as
+// fetch() results have in workerd. Call it on the loop goroutine; it does not
+// block. The body streams like a NewRequest body. Statuses that carry no body
+// (101, 204, 205, 304) get a null body, and resp.Body is closed at once.
+func NewResponse(rt *goja.Runtime, resp *http.Response) (goja.Value, error) {
+	st, err := lookup(rt)
+	if err != nil {
+		return nil, err
+	}
+	url := ""
+	if resp.Request != nil && resp.Request.URL != nil {
+		url = resp.Request.URL.String()
+	}
+	return st.newResponse(resp, url)
+}
+
+func (st *state) newResponse(resp *http.Response, url string) (goja.Value, error) {
+	rt := st.rt
+	stream := goja.Null()
+	switch resp.StatusCode {
+	case 101, 204, 205, 304:
+		if resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+	default:
+		if hasBody(resp.Body) {
+			var err error
+			if stream, err = st.newBodyStream(resp.Body); err != nil {
+				return nil, fmt.Errorf("new response: %w", err)
+			}
+		}
+	}
+	statusText := goja.Null()
+	if text := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode))); text != "" {
+		statusText = rt.ToValue(text)
+	}
+	headers := flattenHeader(rt, resp.Header, "")
+	status := rt.ToValue(resp.StatusCode)
+	v, err := st.makeResponse(goja.Undefined(), status, statusText, headers, stream, rt.ToValue(url))
+	if err != nil {
+		return nil, fmt.Errorf("new response: %w", err)
+	}
+	return v, nil
+}
+
+// ExportRequest converts a JavaScript Request into an *http.Request. Call it on
+// the loop goroutine; it does not block. It takes over the body, so the Request
+// reports bodyUsed afterwards. A body that JavaScript built from a string or
+// buffer is copied out at once, with a known ContentLength. A stream body is
+// read through the returned request's Body, from any goroutine but the loop's,
+// and closing that Body cancels the stream. It returns ErrNotRequest when v is
+// not a Request.
+func ExportRequest(rt *goja.Runtime, v goja.Value) (*http.Request, error) {
+	st, err := lookup(rt)
+	if err != nil {
+		return nil, err
+	}
+	return st.exportRequestValue(v)
+}
+
+func (st *state) exportRequestValue(v goja.Value) (*http.Request, error) {
+	parts, err := st.exportRequest(goja.Undefined(), v)
+	if err != nil {
+		return nil, fmt.Errorf("export request: %w", err)
+	}
+	if goja.IsNull(parts) {
+		return nil, fmt.Errorf("export request: %w", ErrNotRequest)
+	}
+	obj := parts.ToObject(st.rt)
+	body, length := st.exportedBody(obj)
+	req, err := http.NewRequest(obj.Get("method").String(), obj.Get("url").String(), body)
+	if err != nil {
+		closeBody(body)
+		return nil, fmt.Errorf("export request: %w", err)
+	}
+	req.Header = st.headerFromArray(obj.Get("headers"))
+	req.Header.Del("Host") // the URL gives the host, as in workerd
+	req.ContentLength = length
+	return req, nil
+}
+
+// ExportResponse converts a JavaScript Response into an *http.Response, with
+// the same body handling as ExportRequest. Call it on the loop goroutine; it
+// does not block. It returns ErrNotResponse when v is not a Response, and an
+// error for Response.error(), which is a network error with status 0.
+func ExportResponse(rt *goja.Runtime, v goja.Value) (*http.Response, error) {
+	st, err := lookup(rt)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := st.exportResponse(goja.Undefined(), v)
+	if err != nil {
+		return nil, fmt.Errorf("export response: %w", err)
+	}
+	if goja.IsNull(parts) {
+		return nil, fmt.Errorf("export response: %w", ErrNotResponse)
+	}
+	obj := parts.ToObject(rt)
+	status := int(obj.Get("status").ToInteger())
+	if status == 0 {
+		return nil, errors.New("export response: Response.error() is a network error and has no HTTP form")
+	}
+	body, length := st.exportedBody(obj)
+	if body == nil {
+		body = http.NoBody
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", status, obj.Get("statusText").String()),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        st.headerFromArray(obj.Get("headers")),
+		Body:          body,
+		ContentLength: length,
+	}, nil
+}
+
+// exportedBody returns the body of exported parts and its length, -1 when
+// unknown. The buffered bytes are used without a copy: JavaScript code never
+// writes to a body's internal buffer.
+func (st *state) exportedBody(parts *goja.Object) (io.ReadCloser, int64) {
+	if b := parts.Get("bytes"); !goja.IsNull(b) {
+		var data []byte
+		if err := st.rt.ExportTo(b, &data); err == nil {
+			return io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		}
+	}
+	if r := parts.Get("reader"); !goja.IsNull(r) {
+		return newJSBody(st, r), -1
+	}
+	return nil, 0
+}
+
+func (st *state) headerFromArray(v goja.Value) http.Header {
+	var flat []string
+	_ = st.rt.ExportTo(v, &flat) // the array comes from headersList and holds strings
+	h := make(http.Header, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		h.Add(flat[i], flat[i+1])
+	}
+	return h
+}
+
+func closeBody(body io.ReadCloser) {
+	if body != nil {
+		_ = body.Close()
+	}
+}

@@ -1,0 +1,45 @@
+package webapi
+
+import (
+	"strings"
+	"sync"
+)
+
+// assertExports lists the named exports of node:assert and node:assert/strict.
+var assertExports = []string{
+	"AssertionError", "deepEqual", "deepStrictEqual", "doesNotMatch", "doesNotReject",
+	"doesNotThrow", "equal", "fail", "ifError", "match", "notDeepEqual", "notDeepStrictEqual",
+	"notEqual", "notStrictEqual", "ok", "rejects", "strict", "strictEqual", "throws",
+}
+
+var (
+	modulesOnce sync.Once
+	modules     map[string]string
+)
+
+// BuiltinModule returns the ES module source of a built-in module that workers
+// may import, such as "node:assert", and whether specifier names one. The source
+// relies only on the globals that Install defines. It is safe to call from any
+// goroutine.
+func BuiltinModule(specifier string) (source string, ok bool) {
+	modulesOnce.Do(buildModules)
+	source, ok = modules[specifier]
+	return source, ok
+}
+
+func buildModules() {
+	var base strings.Builder
+	for _, name := range []string{"inspect.js", "assert_deep.js", "assert_error.js", "assert.js"} {
+		src, err := scripts.ReadFile("js/" + name)
+		if err != nil {
+			panic(err) // the files are embedded, so this cannot happen in a built binary
+		}
+		base.Write(src)
+		base.WriteString("\n")
+	}
+	exports := strings.Join(assertExports, ", ")
+	modules = map[string]string{
+		"node:assert":        base.String() + "export default assert;\nexport const { " + exports + " } = assert;\n",
+		"node:assert/strict": base.String() + "export default strict;\nexport const { " + exports + " } = strict;\n",
+	}
+}

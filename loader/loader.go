@@ -128,6 +128,7 @@ func (l *Loader) Close() {
 
 // forget removes w from the tables if it is still there.
 func (l *Loader) forget(w *Worker) {
+	w.released.Store(true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.all, w)

@@ -3,6 +3,7 @@ package loader
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -22,6 +23,11 @@ type Worker struct {
 	ready  chan struct{} // closed once code or err is set
 	code   *pb.WorkerCode
 	err    error
+
+	lastUsed atomic.Int64 // Unix nanoseconds of the last Acquire or Release
+	active   atomic.Int32 // calls in progress
+	calls    atomic.Int64
+	released atomic.Bool // set once the loader has forgotten the worker
 
 	mu       sync.Mutex
 	inst     Instance
@@ -117,6 +123,37 @@ func (w *Worker) Instance(ctx context.Context) (Instance, error) {
 	w.inst = inst
 	return inst, nil
 }
+
+// Acquire marks the start of a call, which keeps the worker from being
+// evicted as idle until the matching Release.
+func (w *Worker) Acquire() {
+	w.active.Add(1)
+	w.calls.Add(1)
+	w.lastUsed.Store(time.Now().UnixNano())
+}
+
+// Release marks the end of a call started with Acquire.
+func (w *Worker) Release() {
+	w.lastUsed.Store(time.Now().UnixNano())
+	w.active.Add(-1)
+}
+
+// IdleSince returns when the worker was last used and whether it is idle
+// now, with no call in progress.
+func (w *Worker) IdleSince() (time.Time, bool) {
+	last := w.lastUsed.Load()
+	if last == 0 {
+		last = w.Created.UnixNano()
+	}
+	return time.Unix(0, last), w.active.Load() == 0
+}
+
+// Released reports whether the loader has forgotten the worker: it was
+// released, or the loader closed.
+func (w *Worker) Released() bool { return w.released.Load() }
+
+// Calls returns how many calls the worker has received.
+func (w *Worker) Calls() int64 { return w.calls.Load() }
 
 // Evict stops the worker's instance, if any, and waits for it to stop. The
 // worker itself stays: its next use starts a new instance from its code.

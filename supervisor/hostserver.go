@@ -140,7 +140,21 @@ func (h *hostServer) issue(w *loader.Worker) string {
 		h.handles = make(map[string]*loader.Worker)
 	}
 	h.handles[handle] = w
+	if len(h.handles)%64 == 0 {
+		h.purgeReleasedLocked()
+	}
 	return handle
+}
+
+// purgeReleasedLocked drops handles to workers the loader has forgotten,
+// such as idle anonymous workers, so a parent that loads a worker per
+// request does not keep every one's code alive.
+func (h *hostServer) purgeReleasedLocked() {
+	for handle, w := range h.handles {
+		if w.Released() {
+			delete(h.handles, handle)
+		}
+	}
 }
 
 func (h *hostServer) worker(handle string) (*loader.Worker, error) {

@@ -32,9 +32,11 @@ func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerC
 	if err != nil {
 		return "", err
 	}
-	if _, err := w.Instance(ctx); err != nil {
+	_, release, err := s.use(ctx, w)
+	if err != nil {
 		return "", err
 	}
+	release()
 	return s.issue(w), nil
 }
 
@@ -45,14 +47,18 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.process(ctx, w)
+	p, release, err := s.use(ctx, w)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	done := func() {
+		cancel()
+		release()
+	}
 	child, err := p.rpc.Fetch(ctx)
 	if err != nil {
-		cancel()
+		done()
 		return nil, p.callError(err)
 	}
 	go func() {
@@ -62,9 +68,9 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 		}
 		_ = child.CloseSend()
 	}()
-	resp, err := httpstream.ReceiveResponse(child, cancel)
+	resp, err := httpstream.ReceiveResponse(child, done)
 	if err != nil {
-		cancel()
+		done()
 		return nil, p.callError(err)
 	}
 	resp.Body = &exitAwareBody{ReadCloser: resp.Body, p: p}
@@ -104,10 +110,11 @@ func (s *Supervisor) Exports(ctx context.Context, handle string) ([]*whpb.Export
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.process(ctx, w)
+	p, release, err := s.use(ctx, w)
 	if err != nil {
 		return nil, err
 	}
+	release()
 	return p.exports, nil
 }
 
@@ -117,10 +124,11 @@ func (s *Supervisor) Test(ctx context.Context, handle, entrypoint string) error 
 	if err != nil {
 		return err
 	}
-	p, err := s.process(ctx, w)
+	p, release, err := s.use(ctx, w)
 	if err != nil {
 		return err
 	}
+	defer release()
 	if _, err := p.rpc.Test(ctx, &whpb.TestRequest{Entrypoint: entrypoint}); err != nil {
 		return p.callError(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 
 	"google.golang.org/grpc/codes"
 
@@ -12,13 +13,17 @@ import (
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 )
 
-// process returns the running process of w, starting one if needed.
-func (s *Supervisor) process(ctx context.Context, w *loader.Worker) (*process, error) {
+// use returns the running process of w, starting one if needed, and marks
+// a call in progress until the returned release runs.
+func (s *Supervisor) use(ctx context.Context, w *loader.Worker) (p *process, release func(), err error) {
+	w.Acquire()
 	inst, err := w.Instance(ctx)
 	if err != nil {
-		return nil, err
+		w.Release()
+		return nil, nil, err
 	}
-	return inst.(*process), nil
+	var once sync.Once
+	return inst.(*process), func() { once.Do(w.Release) }, nil
 }
 
 // relayFetch forwards a Fetch stream to w: first is the caller's first
@@ -26,10 +31,11 @@ func (s *Supervisor) process(ctx context.Context, w *loader.Worker) (*process, e
 // Messages pass through unchanged but for the target, which loses the
 // caller's handle.
 func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb.FetchRequest, recv func() (*pb.FetchRequest, error), send func(*pb.FetchResponse) error) error {
-	p, err := s.process(ctx, w)
+	p, release, err := s.use(ctx, w)
 	if err != nil {
 		return err
 	}
+	defer release()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	child, err := p.rpc.Fetch(ctx)
@@ -85,10 +91,11 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 	if req.GetMethod() == "" {
 		return nil, rpcerr.Errorf(codes.InvalidArgument, "call worker %s: method name is empty", workerName(w))
 	}
-	p, err := s.process(ctx, w)
+	p, release, err := s.use(ctx, w)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	resp, err := p.rpc.Call(ctx, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args})
 	if err != nil {
 		return nil, p.callError(err)

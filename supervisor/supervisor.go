@@ -33,6 +33,9 @@ type Config struct {
 	// WarmPool is how many started, blank workerhosts to keep ready, so a
 	// new worker skips the process start. Default 0.
 	WarmPool int
+	// IdleTimeout is how long a worker may go without calls before its
+	// process stops. Default DefaultIdleTimeout.
+	IdleTimeout time.Duration
 }
 
 // Supervisor owns the loader, the workerhost processes and the handles that
@@ -43,6 +46,10 @@ type Supervisor struct {
 	log    *slog.Logger
 	loader *loader.Loader
 	pool   *pool
+
+	idleTimeout time.Duration
+	stopSweep   chan struct{}
+	sweepDone   chan struct{}
 
 	mu      sync.Mutex
 	handles map[string]*loader.Worker // handles issued to host apps
@@ -71,16 +78,32 @@ func New(cfg Config) (*Supervisor, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.idleTimeout = cfg.IdleTimeout
+	if s.idleTimeout <= 0 {
+		s.idleTimeout = DefaultIdleTimeout
+	}
 	s.loader = loader.New(s.startWorker)
 	s.pool = newPool(s, cfg.WarmPool)
+	s.stopSweep, s.sweepDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.sweepDone)
+		s.sweepIdle(s.stopSweep)
+	}()
 	return s, nil
 }
 
 // Close stops every worker process and the warm pool, and waits for them.
+// It is safe to call more than once.
 func (s *Supervisor) Close() {
 	s.mu.Lock()
+	wasClosed := s.closed
 	s.closed = true
 	s.mu.Unlock()
+	if wasClosed {
+		return
+	}
+	close(s.stopSweep)
+	<-s.sweepDone
 	s.pool.close()
 	s.loader.Close()
 }

@@ -42,7 +42,15 @@ func (b *bench) grpcPhase(ctx context.Context) error {
 	if err := b.grpcWarmCalls(ctx, c); err != nil {
 		return err
 	}
+	// The warm worker keeps its process, and the pool has replaced the one
+	// it took.
+	if baseline, err = b.settledProcessCount(ctx, s); err != nil {
+		return err
+	}
 	if err := b.grpcColdStarts(ctx, s, c, baseline); err != nil {
+		return err
+	}
+	if baseline, err = b.settledProcessCount(ctx, s); err != nil {
 		return err
 	}
 	return b.evictionCheck(ctx, s, c, baseline)
@@ -127,9 +135,6 @@ func (b *bench) grpcColdStarts(ctx context.Context, s *server, c *client.Client,
 // evictionCheck loads evictWorkers workers, evicts them, and records how
 // many of their processes are left.
 func (b *bench) evictionCheck(ctx context.Context, s *server, c *client.Client, baseline int) error {
-	if err := b.waitProcessCount(ctx, s, baseline); err != nil {
-		return err
-	}
 	ids := make([]string, evictWorkers)
 	for i := range ids {
 		ids[i] = uniqueID("evict")

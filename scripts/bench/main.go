@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	if err := b.runPhases(ctx); err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
+		fmt.Fprintf(stdout, "Partial results, up to the failure:\n\n%s", b.report(time.Since(start)))
 		return 1
 	}
 	report := b.report(time.Since(start))

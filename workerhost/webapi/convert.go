@@ -34,7 +34,7 @@ func NewRequest(rt *goja.Runtime, req *http.Request) (goja.Value, error) {
 	headers := flattenHeader(rt, req.Header, host)
 	stream := goja.Null()
 	if hasBody(req.Body) {
-		if stream, err = st.newBodyStream(req.Body); err != nil {
+		if stream, err = st.newBodyStream(req.Body, knownLength(req.ContentLength)); err != nil {
 			return nil, fmt.Errorf("new request: %w", err)
 		}
 	}
@@ -111,7 +111,7 @@ func (st *state) newResponse(resp *http.Response, url string) (goja.Value, error
 	default:
 		if hasBody(resp.Body) {
 			var err error
-			if stream, err = st.newBodyStream(resp.Body); err != nil {
+			if stream, err = st.newBodyStream(resp.Body, knownLength(resp.ContentLength)); err != nil {
 				return nil, fmt.Errorf("new response: %w", err)
 			}
 		}
@@ -132,9 +132,9 @@ func (st *state) newResponse(resp *http.Response, url string) (goja.Value, error
 // ExportRequest converts a JavaScript Request into an *http.Request. Call it on
 // the loop goroutine; it does not block. It takes over the body, so the Request
 // reports bodyUsed afterwards. A body that JavaScript built from a string or
-// buffer is copied out at once, with a known ContentLength. A stream body is
+// buffer is handed over at once, with a known ContentLength. A stream body is
 // read through the returned request's Body, from any goroutine but the loop's,
-// and closing that Body cancels the stream. It returns ErrNotRequest when v is
+// and closing that Body cancels the stream. Without a body, Body is http.NoBody. It returns ErrNotRequest when v is
 // not a Request.
 func ExportRequest(rt *goja.Runtime, v goja.Value) (*http.Request, error) {
 	st, err := lookup(rt)
@@ -162,6 +162,9 @@ func (st *state) exportRequestValue(v goja.Value) (*http.Request, error) {
 	req.Header = st.headerFromArray(obj.Get("headers"))
 	req.Header.Del("Host") // the URL gives the host, as in workerd
 	req.ContentLength = length
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
 	return req, nil
 }
 
@@ -203,8 +206,9 @@ func ExportResponse(rt *goja.Runtime, v goja.Value) (*http.Response, error) {
 }
 
 // exportedBody returns the body of exported parts and its length, -1 when
-// unknown. The buffered bytes are used without a copy: JavaScript code never
-// writes to a body's internal buffer.
+// unknown. Buffered bytes are used without a copy, since JavaScript code never
+// writes to a body's internal buffer. A Go body that JavaScript passed along
+// without reading is returned as it is, so no chunk crosses the loop.
 func (st *state) exportedBody(parts *goja.Object) (io.ReadCloser, int64) {
 	if b := parts.Get("bytes"); !goja.IsNull(b) {
 		var data []byte
@@ -212,10 +216,24 @@ func (st *state) exportedBody(parts *goja.Object) (io.ReadCloser, int64) {
 			return io.NopCloser(bytes.NewReader(data)), int64(len(data))
 		}
 	}
+	if n := parts.Get("native"); !goja.IsNull(n) {
+		if b, ok := n.ToObject(st.rt).Get("goBody").Export().(*goBody); ok {
+			return b.body, b.length
+		}
+	}
 	if r := parts.Get("reader"); !goja.IsNull(r) {
 		return newJSBody(st, r), -1
 	}
 	return nil, 0
+}
+
+// knownLength returns n, or -1 for the zero and negative values with which
+// net/http marks an unknown length on a body that is present.
+func knownLength(n int64) int64 {
+	if n <= 0 {
+		return -1
+	}
+	return n
 }
 
 func (st *state) headerFromArray(v goja.Value) http.Header {

@@ -20,11 +20,12 @@ const chunkSize = 64 << 10
 // at most one goroutine reads at a time. The body is closed at its end, on a
 // read error, or when the stream is cancelled.
 type goBody struct {
-	host Host
-	body io.ReadCloser
+	host   Host
+	body   io.ReadCloser
+	length int64 // the body's length when the Go side knew it, or -1
 
-	// buf and err are used by one read goroutine at a time; each read starts only
-	// after the previous one was posted to the loop, which orders them.
+	// buf and err are used by one read goroutine at a time. Each read starts only
+	// after the previous one was posted to the loop, and that orders them.
 	buf []byte
 	err error // a read error that came with the last bytes, reported next time
 
@@ -36,13 +37,16 @@ func hasBody(body io.ReadCloser) bool {
 	return body != nil && body != http.NoBody
 }
 
-// newBodyStream returns a JavaScript ReadableStream that reads body. It must be
-// called on the loop goroutine.
-func (st *state) newBodyStream(body io.ReadCloser) (goja.Value, error) {
-	b := &goBody{host: st.host, body: body}
+// newBodyStream returns a JavaScript ReadableStream that reads body, whose
+// length is -1 when unknown. It must be called on the loop goroutine.
+func (st *state) newBodyStream(body io.ReadCloser, length int64) (goja.Value, error) {
+	b := &goBody{host: st.host, body: body, length: length}
 	rt := st.rt
 	handle := rt.NewObject()
 	err := errors.Join(
+		// goBody lets exportedBody take the Go body back; the handle is reachable
+		// only from the stream's internal source, never from worker code.
+		handle.Set("goBody", b),
 		handle.Set("read", func(goja.FunctionCall) goja.Value {
 			p, resolve, reject := rt.NewPromise()
 			go b.read(resolve, reject)

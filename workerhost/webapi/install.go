@@ -11,7 +11,8 @@ import (
 	nodeurl "github.com/dop251/goja_nodejs/url"
 )
 
-// Host is what the globals need from the process around them.
+// Host provides the services that the globals need from the process around
+// them: the event loop, logging and outbound requests.
 type Host interface {
 	// RunOnLoop schedules fn on the loop goroutine and returns false when the
 	// loop has stopped. It must not block and may be called from any goroutine.

@@ -18,7 +18,7 @@ func (st *state) natives() *goja.Object {
 	o := rt.NewObject()
 	set := func(name string, fn func(goja.FunctionCall) goja.Value) {
 		if err := o.Set(name, fn); err != nil {
-			panic(err) // Set on a fresh ordinary object cannot fail.
+			panic(err) // goja's Set fails only on frozen or non-extensible objects, and o is new.
 		}
 	}
 	set("log", st.nativeLog)

@@ -6,8 +6,9 @@ import (
 	"github.com/dop251/goja"
 )
 
-// state is what Install keeps per runtime. Its fields are set during Install and
-// only read afterwards, and its JavaScript values are used on the loop goroutine.
+// state is the per-runtime data that Install creates. Its fields are set during
+// Install and only read afterwards, and its JavaScript values are used on the
+// loop goroutine.
 type state struct {
 	rt   *goja.Runtime
 	host Host

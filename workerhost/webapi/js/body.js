@@ -28,7 +28,7 @@ function bytesStream(bytes) {
   });
 }
 
-// BodyState holds a body as a stream, as bytes, or both: bytes are kept while
+// BodyState keeps a body as a stream, as bytes, or both. Bytes are kept while
 // the body came from a buffer, so it can be read or exported without a stream.
 class BodyState {
   constructor(stream, bytes) {
@@ -196,9 +196,10 @@ function defineBodyMethods(cls, getBody) {
 
 // nativeStream returns a ReadableStream that pulls from a Go body. The handle's
 // read() resolves to an ArrayBuffer, or null at the end, and cancel() closes the
-// Go body.
+// Go body. The stream pulls only for a pending read, so until the first read,
+// exportBody can give the Go body back to Go whole.
 function nativeStream(handle) {
-  return new ReadableStream({
+  const stream = new ReadableStream({
     type: "bytes",
     pull(controller) {
       return handle.read().then((buffer) => {
@@ -213,6 +214,8 @@ function nativeStream(handle) {
       handle.cancel();
     },
   }, { highWaterMark: 0 });
+  internal.streamState(stream).nativeHandle = handle;
+  return stream;
 }
 
 // readChunk reads one chunk for Go and calls back with (bytes, done, error).
@@ -232,20 +235,29 @@ function cancelReader(reader, message) {
   }
 }
 
-// exportBody returns what Go needs to read a body: its bytes when they are still
-// buffered, or else a reader that locks its stream.
+// exportBody returns what Go needs to read a body, in the first form that
+// applies: its bytes while they are still buffered, the Go body behind an
+// untouched native stream, or a reader that locks its stream.
 function exportBody(body) {
   if (body === null) {
-    return { reader: null, bytes: null };
+    return { reader: null, bytes: null, native: null };
   }
   if (body.used) {
     throw new TypeError(usedMessage);
   }
   const bytes = body.takeBytes();
   if (bytes !== null) {
-    return { reader: null, bytes };
+    return { reader: null, bytes, native: null };
   }
-  return { reader: new ReaderState(internal.streamState(body.getStream())), bytes: null };
+  const state = internal.streamState(body.getStream());
+  const reader = new ReaderState(state);
+  const handle = state.nativeHandle;
+  if (handle !== undefined && state.state === "readable" && state.queue.length === 0) {
+    // The reader keeps the stream locked, and nothing reads from it again.
+    state.disturbed = true;
+    return { reader: null, bytes: null, native: handle };
+  }
+  return { reader, bytes: null, native: null };
 }
 
 Object.assign(internal, { BodyState, defineBodyMethods, nativeStream, readChunk, cancelReader, exportBody, usedMessage });

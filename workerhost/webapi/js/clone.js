@@ -70,6 +70,7 @@ function cloneValue(value, memo) {
   if (memo.has(value)) {
     return memo.get(value);
   }
+
   if (uncloneableTags.has(value[Symbol.toStringTag])) {
     throw cloneError(value);
   }
@@ -78,6 +79,7 @@ function cloneValue(value, memo) {
     memo.set(value, simple);
     return simple;
   }
+
   if (value instanceof Map) {
     const copy = new Map();
     memo.set(value, copy);
@@ -94,6 +96,7 @@ function cloneValue(value, memo) {
     }
     return copy;
   }
+
   const copy = Array.isArray(value) ? new Array(value.length) : {};
   memo.set(value, copy);
   for (const key of Object.keys(value)) {

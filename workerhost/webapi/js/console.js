@@ -19,11 +19,9 @@ function formatSpecifier(spec, arg) {
       }
       return typeof arg === "object" && arg !== null ? inspect(arg, { depth: 0 }) : String(arg);
     case "d":
-      return typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : String(Number(arg));
     case "i":
-      return typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : String(parseInt(arg, 10));
     case "f":
-      return typeof arg === "symbol" ? "NaN" : String(parseFloat(arg));
+      return formatNumberSpecifier(spec, arg);
     case "j":
       try {
         return JSON.stringify(arg);
@@ -36,6 +34,19 @@ function formatSpecifier(spec, arg) {
     default:
       return "";
   }
+}
+
+function formatNumberSpecifier(spec, arg) {
+  if (typeof arg === "bigint" && spec !== "f") {
+    return `${arg}n`;
+  }
+  if (typeof arg === "symbol") {
+    return "NaN";
+  }
+  if (spec === "d") {
+    return String(Number(arg));
+  }
+  return String(spec === "i" ? parseInt(arg, 10) : parseFloat(arg));
 }
 
 // format implements the printf-like first argument of console methods (%s %d %i

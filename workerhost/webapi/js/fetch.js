@@ -4,7 +4,8 @@ const { defineGlobal, Request } = internal;
 
 function fetch(input, init = undefined) {
   return new Promise((resolve, reject) => {
-    const request = new Request(input, init);
+    // As in workerd, a Request without init is sent as it is, not copied.
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const url = request.url;
     if (!/^https?:/i.test(url)) {
       throw new TypeError(`Fetch API cannot load: ${url}`);

@@ -218,8 +218,12 @@ function arrayEntries(ctx, array, recurseTimes) {
 function propertyEntry(ctx, value, key, recurseTimes) {
   const desc = Object.getOwnPropertyDescriptor(value, key);
   let text;
-  if (desc.get !== undefined || desc.set !== undefined) {
-    text = desc.get && desc.set ? "[Getter/Setter]" : desc.get ? "[Getter]" : "[Setter]";
+  if (desc.get !== undefined && desc.set !== undefined) {
+    text = "[Getter/Setter]";
+  } else if (desc.get !== undefined) {
+    text = "[Getter]";
+  } else if (desc.set !== undefined) {
+    text = "[Setter]";
   } else {
     text = formatValue(ctx, desc.value, recurseTimes);
   }
@@ -257,8 +261,8 @@ function formatObject(ctx, value, recurseTimes) {
   return joinEntries(ctx, output, base, shape.braces, recurseTimes);
 }
 
-// joinEntries puts entries on one line when they fit and the value does not
-// nest three or more levels of objects; otherwise it puts one entry per line.
+// joinEntries puts entries on one line when they fit and the value nests fewer
+// than three levels of objects. Otherwise it puts one entry per line.
 function joinEntries(ctx, output, base, braces, recurseTimes) {
   const head = base ? `${base} ${braces[0]}` : braces[0];
   if (output.length === 0) {

@@ -9,6 +9,7 @@ function setUpFromSource(state, source, strategy) {
     throw new RangeError(`Invalid type: ${type}`);
   }
   state.isBytes = type === "bytes";
+
   if (strategy.size !== undefined) {
     if (state.isBytes) {
       throw new RangeError("The size function of a queuing strategy cannot be used with a byte stream.");
@@ -16,11 +17,15 @@ function setUpFromSource(state, source, strategy) {
     const size = strategy.size;
     state.sizeOf = (chunk) => size(chunk);
   }
-  const hwm = strategy.highWaterMark === undefined ? (state.isBytes ? 0 : 1) : Number(strategy.highWaterMark);
+  let hwm = state.isBytes ? 0 : 1;
+  if (strategy.highWaterMark !== undefined) {
+    hwm = Number(strategy.highWaterMark);
+  }
   if (Number.isNaN(hwm) || hwm < 0) {
     throw new RangeError("The highWaterMark of a queuing strategy must be a non-negative number.");
   }
   state.highWaterMark = hwm;
+
   for (const name of ["start", "pull", "cancel"]) {
     if (source[name] !== undefined && typeof source[name] !== "function") {
       throw new TypeError(`The underlying source's ${name} must be a function.`);
@@ -32,6 +37,7 @@ function setUpFromSource(state, source, strategy) {
   if (source.cancel !== undefined) {
     state.cancelSource = (reason) => source.cancel.call(source, reason);
   }
+
   state.controller = new ReadableStreamDefaultController(kCreate, state);
   const startResult = source.start === undefined ? undefined : source.start.call(source, state.controller);
   Promise.resolve(startResult).then(() => {

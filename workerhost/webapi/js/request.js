@@ -187,8 +187,8 @@ class Request {
       if (value === null || typeof value !== "object" || !(#method in value)) {
         return null;
       }
-      const { reader, bytes } = exportBody(value.#body);
-      return { method: value.#method, url: value.#url, headers: headersList(value.#headers), reader, bytes };
+      const { reader, bytes, native } = exportBody(value.#body);
+      return { method: value.#method, url: value.#url, headers: headersList(value.#headers), reader, bytes, native };
     };
     internal.requestSignal = (request) => request.#signal;
   }

@@ -200,13 +200,14 @@ class Response {
       if (value === null || typeof value !== "object" || !(#status in value)) {
         return null;
       }
-      const { reader, bytes } = exportBody(value.#body);
+      const { reader, bytes, native } = exportBody(value.#body);
       return {
         status: value.#status,
         statusText: value.statusText,
         headers: headersList(value.#headers),
         reader,
         bytes,
+        native,
       };
     };
   }

@@ -1,6 +1,6 @@
 // Default status texts for Response.statusText, with the RFC 7231 wording that
-// workerd uses (for example "Payload Too Large" where Go says "Request Entity
-// Too Large").
+// workerd uses (for example "Payload Too Large" where Go's net/http uses
+// "Request Entity Too Large").
 
 const statusTexts = {
   100: "Continue",

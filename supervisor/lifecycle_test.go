@@ -1,0 +1,166 @@
+package supervisor_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	"github.com/dynworker/dynworker/supervisor"
+)
+
+const fetcherSource = `
+export default {
+  async fetch(request) {
+    const target = new URL(request.url).searchParams.get("target");
+    try {
+      const resp = await fetch(target);
+      return new Response("got " + resp.status + " " + await resp.text());
+    } catch (e) {
+      return new Response(e.name + ": " + e.message);
+    }
+  },
+};`
+
+func fetchBody(t testing.TB, s *supervisor.Supervisor, handle, url string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	resp, err := s.Fetch(testContext(t), handle, "", req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func TestGlobalOutbound(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "from backend")
+	}))
+	defer backend.Close()
+	s := newSupervisor(t, supervisor.Config{})
+	ctx := testContext(t)
+
+	open, err := s.Load(ctx, "outbound", jsCode("main.js", fetcherSource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchBody(t, s, open, "http://worker/?target="+backend.URL); got != "got 200 from backend" {
+		t.Errorf("fetch with inherited outbound = %q; want the backend's response", got)
+	}
+
+	closed := jsCode("main.js", fetcherSource)
+	closed.GlobalOutbound = &pb.GlobalOutbound{Kind: &pb.GlobalOutbound_None{None: &pb.Empty{}}}
+	denied, err := s.Load(ctx, "outbound", closed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Error: This worker is not permitted to access the internet via global functions like fetch(). It must use capabilities (such as bindings in 'env') to talk to the outside world."
+	if got := fetchBody(t, s, denied, "http://worker/?target="+backend.URL); got != want {
+		t.Errorf("fetch with globalOutbound null = %q; want %q", got, want)
+	}
+}
+
+func TestEvictReloadsFromCachedCode(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{})
+	parent := startParent(t, s)
+
+	var c struct{ Value, CodeCalls int }
+	getJSON(t, s, parent, "/counter?id=evictee", &c)
+	calls := c.CodeCalls
+	pid := pidOf(t, s, "test/LOADER", "evictee")
+
+	evicted, err := s.Evict("test/LOADER", "evictee")
+	if err != nil || !evicted {
+		t.Fatalf("Evict = %v, %v; want true", evicted, err)
+	}
+	if p := pidOf(t, s, "test/LOADER", "evictee"); p != 0 {
+		t.Errorf("process %d still listed after eviction", p)
+	}
+	if childPIDs(t)[pid] {
+		t.Errorf("process %d still runs after eviction", pid)
+	}
+
+	getJSON(t, s, parent, "/counter?id=evictee", &c)
+	if c.Value != 1 || c.CodeCalls != calls {
+		t.Errorf("after eviction: counter %d, getCode calls %d; want 1 and %d (reloaded from cached code)", c.Value, c.CodeCalls, calls)
+	}
+
+	if _, err := s.Evict("test/LOADER", "nope"); err == nil || !strings.Contains(err.Error(), `evict worker "nope" in namespace "test/LOADER": worker not found`) {
+		t.Errorf("Evict of an unknown worker: %v", err)
+	}
+}
+
+func TestCloseStopsEverything(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s, err := supervisor.New(supervisor.Config{WarmPool: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := startParent(t, s)
+	var c struct{ Value int }
+	getJSON(t, s, parent, "/counter?id=x", &c)
+	pids := childPIDs(t)
+	s.Close()
+
+	for pid := range pids {
+		if childPIDs(t)[pid] {
+			t.Errorf("workerhost %d still runs after Close", pid)
+		}
+	}
+	// Goroutines of gRPC connections end shortly after their peers do.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before, %d after Close:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestWarmPool(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{WarmPool: 2})
+	parent := startParent(t, s)
+	var c struct{ Value int }
+	for i := range 3 {
+		getJSON(t, s, parent, fmt.Sprintf("/counter?id=pooled-%d", i), &c)
+		if c.Value != 1 {
+			t.Errorf("worker pooled-%d counter = %d; want 1", i, c.Value)
+		}
+	}
+}
+
+func TestIdleEviction(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{IdleTimeout: 200 * time.Millisecond})
+	parent := startParent(t, s)
+	var c struct{ Value, CodeCalls int }
+	getJSON(t, s, parent, "/counter?id=sleepy", &c)
+	calls := c.CodeCalls
+
+	deadline := time.Now().Add(10 * time.Second)
+	for pidOf(t, s, "test/LOADER", "sleepy") != 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if pid := pidOf(t, s, "test/LOADER", "sleepy"); pid != 0 {
+		t.Fatalf("idle worker still runs as process %d", pid)
+	}
+	for _, w := range s.Workers() {
+		if w.ID == "sleepy" && w.StopReason() != "evicted" {
+			t.Errorf("stop reason = %q; want evicted", w.StopReason())
+		}
+	}
+	if pidOf(t, s, supervisor.ParentNamespace, "parent") == 0 {
+		t.Error("the parent worker was evicted; parents must stay")
+	}
+	getJSON(t, s, parent, "/counter?id=sleepy", &c)
+	if c.Value != 1 || c.CodeCalls != calls {
+		t.Errorf("after idle eviction: counter %d, getCode calls %d; want 1 and %d", c.Value, c.CodeCalls, calls)
+	}
+}

@@ -29,6 +29,17 @@ func (e *ScriptError) Error() string {
 	return e.Name + ": " + e.Message
 }
 
+// JSName returns the JavaScript error name, "Error" when it has none.
+func (e *ScriptError) JSName() string {
+	if e.Name == "" {
+		return "Error"
+	}
+	return e.Name
+}
+
+// JSMessage returns the JavaScript error message.
+func (e *ScriptError) JSMessage() string { return e.Message }
+
 // Value returns the error as a Value message.
 func (e *ScriptError) Value() *pb.ErrorValue {
 	return &pb.ErrorValue{Name: e.Name, Message: e.Message, Stack: e.Stack}

@@ -31,8 +31,11 @@ func (e *Engine) Fetch(ctx context.Context, entrypoint string, props *pb.Value, 
 		return e.helper(rt, "fetch", e.exports, rt.ToValue(entrypoint), jsReq, e.env, c)
 	}, func(rt *goja.Runtime, v goja.Value) error {
 		r, err := webapi.ExportResponse(rt, v)
-		if err != nil {
+		if errors.Is(err, webapi.ErrNotResponse) {
 			return &rpcerr.ScriptError{Name: "TypeError", Message: "Incorrect type for Promise: the Promise did not resolve to 'Response'."}
+		}
+		if err != nil {
+			return scriptError(rt, err)
 		}
 		resp = r
 		return nil

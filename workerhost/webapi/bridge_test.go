@@ -461,3 +461,23 @@ func TestUntouchedGoBodyPassesThrough(t *testing.T) {
 		t.Errorf("req.bodyUsed = %v, want true", got)
 	}
 }
+
+func TestExportedBodyRejectsNonBytes(t *testing.T) {
+	h := newTestHost(t)
+	var resp *http.Response
+	h.onLoop(t, func(rt *goja.Runtime) {
+		v, _ := rt.RunString(`new Response(new ReadableStream({start(c) { c.enqueue("text"); }}))`)
+		var err error
+		if resp, err = ExportResponse(rt, v); err != nil {
+			t.Errorf("ExportResponse: %v", err)
+		}
+	})
+	if resp == nil {
+		t.FailNow()
+	}
+	defer resp.Body.Close()
+	_, err := io.ReadAll(resp.Body)
+	if err == nil || !strings.Contains(err.Error(), "This ReadableStream did not return bytes.") {
+		t.Errorf("ReadAll: %v, want the not-bytes TypeError", err)
+	}
+}

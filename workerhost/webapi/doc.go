@@ -5,10 +5,10 @@
 //
 // Threading: a runtime is driven by one goroutine, the event loop. Install,
 // NewRequest, NewResponse, ExportRequest and ExportResponse must run on that
-// goroutine. Bodies cross the boundary as streams: a Go body is read on helper
-// goroutines whose chunks are posted to the loop with Host.RunOnLoop, and an
-// exported JavaScript body is an io.ReadCloser that other goroutines read, each
-// Read posting one read of the JavaScript stream to the loop and waiting for it.
+// goroutine. Bodies cross the boundary as streams. A Go body is read on helper
+// goroutines, whose chunks are posted to the loop with Host.RunOnLoop. An
+// exported JavaScript body is an io.ReadCloser for other goroutines, and each of
+// its Reads posts one read of the JavaScript stream to the loop and waits for it.
 //
 // Most classes are written in JavaScript (the js directory, embedded) on top of a
 // few Go natives. The natives and internal helpers are passed to that code as

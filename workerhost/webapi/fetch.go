@@ -71,7 +71,7 @@ func (st *state) runFetch(req *http.Request, cancel context.CancelFunc, resolve,
 	}
 	posted := st.host.RunOnLoop(func(rt *goja.Runtime) {
 		if err != nil {
-			_ = reject(rt.NewTypeError("%s", err.Error()))
+			_ = reject(fetchError(rt, err))
 			return
 		}
 		v, convErr := st.newResponse(resp, req.URL.String())
@@ -107,4 +107,26 @@ func throwError(rt *goja.Runtime, err error) {
 		panic(ex.Value())
 	}
 	panic(rt.NewTypeError("%s", err.Error()))
+}
+
+// NamedError is an error that fetch() rejects with under its own JavaScript
+// error name, rather than as a TypeError: for example the error workerd
+// gives when a worker may not reach the network.
+type NamedError interface {
+	error
+	JSName() string
+	JSMessage() string
+}
+
+// fetchError returns the value a failed fetch() rejects with.
+func fetchError(rt *goja.Runtime, err error) goja.Value {
+	var named NamedError
+	if errors.As(err, &named) {
+		if ctor, ok := goja.AssertConstructor(rt.Get(named.JSName())); ok {
+			if obj, cerr := ctor(nil, rt.ToValue(named.JSMessage())); cerr == nil {
+				return obj
+			}
+		}
+	}
+	return rt.NewTypeError("%s", err.Error())
 }

@@ -196,15 +196,6 @@ func checkGoroutines(t testing.TB) {
 	})
 }
 
-func containsAll(s string, parts ...string) bool {
-	for _, p := range parts {
-		if !strings.Contains(s, p) {
-			return false
-		}
-	}
-	return true
-}
-
 // scriptCase is one row of a table of scripts. The script runs as the body of
 // an async function. Its result printed with fmt.Sprint must equal want, unless
 // wantErr is set, in which case the rejection must contain wantErr.

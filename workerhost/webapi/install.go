@@ -96,10 +96,10 @@ func Install(rt *goja.Runtime, host Host) error {
 	if err != nil {
 		return fmt.Errorf("install web globals: %w", err)
 	}
-	st := &state{rt: rt, host: host}
-	if !register(rt, st) {
+	if _, err := lookup(rt); err == nil {
 		return fmt.Errorf("install web globals: already installed on this runtime")
 	}
+	st := &state{rt: rt, host: host}
 
 	if err := installURL(rt); err != nil {
 		return fmt.Errorf("install web globals: %w", err)
@@ -111,7 +111,13 @@ func Install(rt *goja.Runtime, host Host) error {
 			return fmt.Errorf("install web globals: %s: %w", preludeFiles[i], err)
 		}
 	}
-	return st.bindInternal(internal)
+	if err := st.bindInternal(internal); err != nil {
+		return err
+	}
+	if !register(rt, st) {
+		return fmt.Errorf("install web globals: already installed on this runtime")
+	}
+	return nil
 }
 
 // installURL defines URL and URLSearchParams from goja_nodejs, which globals.js

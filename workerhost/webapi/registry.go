@@ -9,9 +9,12 @@ import (
 )
 
 // installed maps each runtime to its state. Both sides are weak pointers, so an
-// entry keeps neither the runtime nor the state alive: the state stays alive
-// through the native functions it installed, which the runtime references, and a
+// entry keeps neither the runtime nor the state alive. The state stays alive
+// through the native functions it installed, which the runtime references. A
 // cleanup removes the entry once the runtime is collected.
+// NOTE: worker code that deletes every global built on those natives, and drops
+// all their instances, lets the state be collected early. The exported
+// functions then return ErrNotInstalled.
 var installed sync.Map // weak.Pointer[goja.Runtime] -> weak.Pointer[state]
 
 func register(rt *goja.Runtime, st *state) bool {

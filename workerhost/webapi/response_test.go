@@ -130,6 +130,11 @@ func TestResponse(t *testing.T) {
 			want:   "503,1",
 		},
 		{
+			name:    "stream of strings is not a body",
+			script:  `await new Response(new ReadableStream({start(c) { c.enqueue("text"); c.close(); }})).text()`,
+			wantErr: "TypeError: This ReadableStream did not return bytes.",
+		},
+		{
 			name:   "inspect",
 			script: `console.log(new Response("x")); return "ok"`,
 			want:   "ok",

@@ -16,8 +16,8 @@ type state struct {
 	// Internal JavaScript helpers, bound from the internal object by bindInternal.
 	makeRequest    goja.Callable // (method, url, flatHeaders, stream|null) -> Request
 	makeResponse   goja.Callable // (status, statusText, flatHeaders, stream|null, url) -> Response
-	exportRequest  goja.Callable // (value) -> {method, url, headers, reader, bytes}
-	exportResponse goja.Callable // (value) -> {status, statusText, headers, reader, bytes}
+	exportRequest  goja.Callable // (value) -> {method, url, headers, reader, bytes, native} or null
+	exportResponse goja.Callable // (value) -> {status, statusText, headers, reader, bytes, native} or null
 	nativeStream   goja.Callable // (handle) -> ReadableStream pulling from a Go body
 	readChunk      goja.Callable // (reader, callback(chunk, done, errorMessage))
 	cancelReader   goja.Callable // (reader, message)

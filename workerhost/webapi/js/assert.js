@@ -152,7 +152,12 @@ function rejectUnwanted(operator, kind, actual, error, message) {
   if (actual === noException) {
     return;
   }
-  const matches = error === undefined || (error instanceof RegExp ? error.test(String(actual)) : typeof error === "function" && error.prototype !== undefined && actual instanceof error);
+  let matches = error === undefined;
+  if (error instanceof RegExp) {
+    matches = error.test(String(actual));
+  } else if (typeof error === "function" && error.prototype !== undefined) {
+    matches = actual instanceof error;
+  }
   if (!matches) {
     throw actual;
   }
@@ -210,7 +215,10 @@ async function doesNotReject(promiseFn, error, message) {
   rejectUnwanted("doesNotReject", "rejection", await awaitForError(promiseFn), error, message);
 }
 
-const shared = { AssertionError, ok, fail, throws, doesNotThrow, rejects, doesNotReject, match, doesNotMatch, ifError, strictEqual, notStrictEqual, deepStrictEqual, notDeepStrictEqual };
+const shared = {
+  AssertionError, ok, fail, throws, doesNotThrow, rejects, doesNotReject, match, doesNotMatch, ifError,
+  strictEqual, notStrictEqual, deepStrictEqual, notDeepStrictEqual,
+};
 
 // assert is the default export of node:assert, and strict that of
 // node:assert/strict, where the loose comparisons are the strict ones.

@@ -168,7 +168,8 @@ function equalMaps(a, b, strict, memo) {
       }
       continue;
     }
-    const index = unmatched.findIndex(([k, v]) => deepEqualValues(key, k, strict, memo) && deepEqualValues(value, v, strict, memo));
+    const index = unmatched.findIndex(([k, v]) =>
+      deepEqualValues(key, k, strict, memo) && deepEqualValues(value, v, strict, memo));
     if (index === -1) {
       return false;
     }

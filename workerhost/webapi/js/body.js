@@ -260,4 +260,12 @@ function exportBody(body) {
   return { reader, bytes: null, native: null };
 }
 
-Object.assign(internal, { BodyState, defineBodyMethods, nativeStream, readChunk, cancelReader, exportBody, usedMessage });
+Object.assign(internal, {
+  BodyState,
+  defineBodyMethods,
+  nativeStream,
+  readChunk,
+  cancelReader,
+  exportBody,
+  usedMessage,
+});

@@ -3,7 +3,10 @@
 
 const { defineGlobal, setToStringTag, DOMException, reportError } = internal;
 
-const integerArrays = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
+const integerArrays = [
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  BigInt64Array, BigUint64Array,
+];
 
 class Crypto {
   getRandomValues(array) {

@@ -143,6 +143,7 @@ function describeObject(ctx, value, recurseTimes, ctor) {
   const name = ctor === null ? "[Object: null prototype]" : ctor;
   const tagged = typeof tag === "string" && tag !== "" && tag !== ctor ? `${name} [${tag}]` : name;
   const next = recurseTimes + 1;
+
   if (Array.isArray(value)) {
     const prefix = ctor === "Array" ? "" : `${tagged}(${value.length}) `;
     return { braces: [`${prefix}[`, "]"], entries: () => arrayEntries(ctx, value, next), skipIndexes: true };
@@ -152,7 +153,8 @@ function describeObject(ctx, value, recurseTimes, ctor) {
     return { braces: [`${tagged}(${value.length}) [`, "]"], entries: items, skipIndexes: true };
   }
   if (value instanceof ArrayBuffer) {
-    const hex = Array.from(new Uint8Array(value, 0, Math.min(value.byteLength, 50)), (b) => b.toString(16).padStart(2, "0"));
+    const shown = new Uint8Array(value, 0, Math.min(value.byteLength, 50));
+    const hex = Array.from(shown, (b) => b.toString(16).padStart(2, "0"));
     const more = value.byteLength > 50 ? ` ... ${value.byteLength - 50} more bytes` : "";
     const entries = () => [`[Uint8Contents]: <${hex.join(" ")}${more}>`, `byteLength: ${value.byteLength}`];
     return { braces: [`${tagged} {`, "}"], entries };
@@ -171,6 +173,7 @@ function describeObject(ctx, value, recurseTimes, ctor) {
   if (value instanceof WeakMap || value instanceof WeakSet) {
     return { braces: [`${tagged} {`, "}"], entries: () => ["<items unknown>"] };
   }
+
   if (typeof value === "function") {
     return { base: functionBase(value), braces: ["{", "}"] };
   }
@@ -184,11 +187,14 @@ function describeObject(ctx, value, recurseTimes, ctor) {
     const time = Date.prototype.getTime.call(value);
     return { base: Number.isNaN(time) ? "Invalid Date" : Date.prototype.toISOString.call(value), braces: ["{", "}"] };
   }
+
   for (const [Box, label] of [[Number, "Number"], [String, "String"], [Boolean, "Boolean"]]) {
     if (value instanceof Box) {
-      return { base: `[${label}: ${formatPrimitive(Box.prototype.valueOf.call(value))}]`, braces: ["{", "}"], skipIndexes: Box === String };
+      const base = `[${label}: ${formatPrimitive(Box.prototype.valueOf.call(value))}]`;
+      return { base, braces: ["{", "}"], skipIndexes: Box === String };
     }
   }
+
   const prefix = ctor === "Object" && tagged === "Object" ? "" : `${tagged} `;
   return { braces: [`${prefix}{`, "}"] };
 }

@@ -144,7 +144,10 @@ class Response {
     if (text === undefined) {
       throw new TypeError("The data passed to Response.json() is not JSON-serializable.");
     }
-    const options = init instanceof Response ? { status: init.status, statusText: init.#statusText, headers: init.headers } : init == null ? {} : init;
+    let options = init == null ? {} : init;
+    if (init instanceof Response) {
+      options = { status: init.status, statusText: init.#statusText, headers: init.headers };
+    }
     const headers = new Headers(options.headers);
     if (!headers.has("content-type")) {
       headers.set("content-type", "application/json");

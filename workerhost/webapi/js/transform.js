@@ -92,7 +92,12 @@ class TransformStream {
       },
     });
     const transform = (chunk) => {
-      const result = t.transform === undefined ? callMethod(controller, "enqueue", chunk) : callMethod(t, "transform", chunk, controller);
+      let result;
+      if (t.transform === undefined) {
+        result = callMethod(controller, "enqueue", chunk);
+      } else {
+        result = callMethod(t, "transform", chunk, controller);
+      }
       return result.catch((err) => {
         errorBoth(err);
         throw err;
@@ -158,7 +163,8 @@ setToStringTag(TransformStream);
 // chunks through unchanged.
 class IdentityTransformStream extends TransformStream {
   constructor(options = undefined) {
-    super(undefined, undefined, options && options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : undefined);
+    const hasMark = options && options.highWaterMark !== undefined;
+    super(undefined, undefined, hasMark ? { highWaterMark: options.highWaterMark } : undefined);
   }
 }
 

@@ -102,7 +102,7 @@ func (l *Loader) Workers() []*Worker {
 	return list
 }
 
-// Release forgets w and stops its instance. A named worker can be looked up
+// Release removes w from the loader and stops its instance. A named worker can be looked up
 // again afterwards and then needs its code again.
 func (l *Loader) Release(w *Worker) {
 	l.forget(w)

@@ -33,7 +33,7 @@ type Worker struct {
 	inst     Instance
 	starting chan struct{} // not nil while a start runs
 	failure  error         // a permanent start failure
-	stopped  string        // why the last instance stopped
+	stopped  string        // reason the last instance stopped
 }
 
 func newWorker(l *Loader, namespace, id string, bindings []*whpb.Binding) *Worker {
@@ -182,7 +182,8 @@ func (w *Worker) Running() Instance {
 	return w.inst
 }
 
-// StopReason says why the last instance stopped, or "" when none has.
+// StopReason returns the reason the last instance stopped, or "" when none
+// has stopped.
 func (w *Worker) StopReason() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()

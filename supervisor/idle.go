@@ -11,9 +11,9 @@ import (
 const DefaultIdleTimeout = 5 * time.Minute
 
 // sweepIdle stops the processes of idle workers until stop is closed. A
-// named worker keeps its code, so its next call starts it again; an
-// anonymous worker is forgotten, since workerd ties its life to a stub that
-// dynworker cannot see collected. Parent workers are never swept.
+// named worker keeps its code, so its next call starts it again. An
+// anonymous worker is forgotten, because workerd ties its life to a stub
+// whose collection dynworker cannot observe. Parent workers are never swept.
 func (s *Supervisor) sweepIdle(stop <-chan struct{}) {
 	interval := max(s.idleTimeout/4, 10*time.Millisecond)
 	t := time.NewTicker(interval)

@@ -51,6 +51,7 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 	if err != nil {
 		return nil, err
 	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	done := func() {
 		cancel()
@@ -61,6 +62,7 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 		done()
 		return nil, p.callError(err)
 	}
+
 	go func() {
 		if err := httpstream.SendRequest(child, &pb.Target{Entrypoint: entrypoint}, req); err != nil {
 			cancel()

@@ -109,8 +109,8 @@ func (s *Supervisor) Close() {
 }
 
 // Get returns a handle to the worker with id in namespace. When the worker is
-// not loaded, Get calls getCode once for the code, even when callers race;
-// with getCode nil it returns an error wrapping loader.ErrWorkerNotFound.
+// not loaded, Get calls getCode once for the code, even when callers race.
+// With getCode nil, Get returns an error wrapping loader.ErrWorkerNotFound.
 func (s *Supervisor) Get(ctx context.Context, namespace, id string, getCode func(context.Context) (*pb.WorkerCode, error)) (string, error) {
 	w, err := s.getWorker(ctx, namespace, id, nil, getCode)
 	if err != nil {

@@ -141,7 +141,6 @@ func scriptErr(name, msg string) error {
 	return &rpcerr.ScriptError{Name: name, Message: msg}
 }
 
-
 // PID returns the process ID of w's running workerhost, or 0 when none runs.
 func PID(w *loader.Worker) int {
 	if inst := w.Running(); inst != nil {

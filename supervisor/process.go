@@ -33,11 +33,11 @@ const stopTimeout = 2 * time.Second
 // process is one workerhost child. It starts blank, so it can wait in the
 // warm pool, and gets its worker's code from load.
 type process struct {
-	sup    *Supervisor
-	client *plugin.Client
-	runner *sandbox.Runner
-	rpc    whpb.WorkerClient
-	host   *hostServer
+	sup     *Supervisor
+	client  *plugin.Client
+	runner  *sandbox.Runner
+	rpc     whpb.WorkerClient
+	host    *hostServer
 	hostSrv *grpc.Server
 
 	mu      sync.Mutex

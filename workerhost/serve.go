@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-
 )
 
 // Serve runs this process as a workerhost until the supervisor stops it. It

@@ -218,7 +218,7 @@ func stringResult(s string) func(*goja.Runtime) (goja.Value, error) {
 type webHost struct{ e *Engine }
 
 func (h *webHost) RunOnLoop(fn func(*goja.Runtime)) bool { return h.e.loop.RunOnLoop(fn) }
-func (h *webHost) Log(level, message string)              { h.e.host.Log(level, message) }
+func (h *webHost) Log(level, message string)             { h.e.host.Log(level, message) }
 func (h *webHost) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
 	return h.e.host.Fetch(ctx, req)
 }

@@ -37,6 +37,11 @@ func TestRunHelloExample(t *testing.T) {
 	if body != want {
 		t.Errorf("body = %q; want %q", body, want)
 	}
+
+	status, body = httpGet(t, "http://"+addr+"/once")
+	if status != http.StatusOK || body != "Hello from a dynamic worker! You asked for /once\n" {
+		t.Errorf("GET /once = %d %q; want the load() worker's response", status, body)
+	}
 }
 
 func TestRunStreamsDynamicWorkerResponse(t *testing.T) {

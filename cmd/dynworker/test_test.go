@@ -11,12 +11,12 @@ func TestTestCommandPasses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code = %d; want 0\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
-	for _, name := range []string{"rpcCall", "fetchCall", "propsReachWorker", "rejectsAssertion"} {
+	for _, name := range []string{"rpcCall", "fetchCall", "propsReachWorker", "rejectsAssertion", "namedEntrypoints", "rpcErrors", "rpcValues", "typeScriptModule", "unknownCodeKey", "customErrorName"} {
 		if !strings.Contains(stdout.String(), "PASS testdata/tests/loader.test.js "+name) {
 			t.Errorf("stdout has no PASS line for %s:\n%s", name, stdout.String())
 		}
 	}
-	if !strings.HasSuffix(stdout.String(), "4 passed, 0 failed\n") {
+	if !strings.HasSuffix(stdout.String(), "10 passed, 0 failed\n") {
 		t.Errorf("stdout does not end with the count:\n%s", stdout.String())
 	}
 }

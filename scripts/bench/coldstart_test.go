@@ -12,12 +12,20 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"golang.org/x/sys/unix"
+	"google.golang.org/grpc"
+
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 	"github.com/dynworker/dynworker/supervisor"
 	"github.com/dynworker/dynworker/workerhost"
 	"github.com/dynworker/dynworker/workerhost/engine"
@@ -130,6 +138,111 @@ func BenchmarkSupervisorCall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWorkerhostSteps drives a workerhost process directly, as the
+// supervisor does, and reports each step of a cold start in milliseconds:
+// process start and go-plugin handshake, the Load call (bundle, compile and
+// evaluate in a fresh process), the first call and a second, warm call.
+func BenchmarkWorkerhostSteps(b *testing.B) {
+	ctx := context.Background()
+	var handshake, load, first, warm time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c, rpc := startWorkerhost(b)
+		handshake += time.Since(start)
+
+		start = time.Now()
+		if _, err := rpc.Load(ctx, &whpb.LoadRequest{Namespace: "bench", Code: childProto()}); err != nil {
+			b.Fatal(err)
+		}
+		load += time.Since(start)
+
+		for _, d := range []*time.Duration{&first, &warm} {
+			start = time.Now()
+			if _, err := rpc.Call(ctx, &pb.CallRequest{Target: &pb.Target{}, Method: "ping"}); err != nil {
+				b.Fatal(err)
+			}
+			*d += time.Since(start)
+		}
+		b.StopTimer()
+		c.Kill()
+		b.StartTimer()
+	}
+	n := float64(b.N) * float64(time.Millisecond)
+	b.ReportMetric(float64(handshake)/n, "handshake-ms/op")
+	b.ReportMetric(float64(load)/n, "load-ms/op")
+	b.ReportMetric(float64(first)/n, "first-call-ms/op")
+	b.ReportMetric(float64(warm)/n, "warm-call-ms/op")
+}
+
+// startWorkerhost starts this test binary as a workerhost with go-plugin,
+// with a Host service that implements nothing on the other end of its
+// socket pair.
+func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "host"), os.NewFile(uintptr(fds[1]), "host-child")
+	conn, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := grpc.NewServer()
+	whpb.RegisterHostServer(srv, whpb.UnimplementedHostServer{})
+	go func() { _ = srv.Serve(&oneConnListener{conn: conn, done: make(chan struct{})}) }()
+	b.Cleanup(srv.Stop)
+
+	cmd := exec.Command(os.Args[0], "workerhost")
+	cmd.ExtraFiles = []*os.File{theirs}
+	c := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  workerhost.Handshake,
+		Plugins:          plugin.PluginSet{workerhost.PluginName: &workerhost.Plugin{}},
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		SkipHostEnv:      true,
+		Cmd:              cmd,
+		Logger:           hclog.NewNullLogger(),
+	})
+	b.Cleanup(c.Kill)
+	rpcClient, err := c.Client()
+	theirs.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, err := rpcClient.Dispense(workerhost.PluginName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, raw.(whpb.WorkerClient)
+}
+
+// oneConnListener is a net.Listener that accepts one connection and then
+// blocks until closed.
+type oneConnListener struct {
+	conn net.Conn
+	done chan struct{}
+}
+
+func (l *oneConnListener) Accept() (net.Conn, error) {
+	if c := l.conn; c != nil {
+		l.conn = nil
+		return c, nil
+	}
+	<-l.done
+	return nil, net.ErrClosed
+}
+
+func (l *oneConnListener) Close() error {
+	select {
+	case <-l.done:
+	default:
+		close(l.done)
+	}
+	return nil
+}
+
+func (l *oneConnListener) Addr() net.Addr { return &net.UnixAddr{Name: "host", Net: "unix"} }
 
 func newBenchSupervisor(b *testing.B, pool int) *supervisor.Supervisor {
 	b.Helper()

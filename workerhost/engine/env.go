@@ -144,7 +144,7 @@ func (e *Engine) fetchWorker(rt *goja.Runtime, handle, entrypoint string, props,
 		resp, err := e.host.FetchWorker(ctx, target, req.WithContext(ctx))
 		return func(rt *goja.Runtime) (goja.Value, error) {
 			return webapi.NewResponse(rt, resp)
-		}, err
+		}, markRemote(err)
 	})
 }
 
@@ -161,7 +161,7 @@ func (e *Engine) callWorker(rt *goja.Runtime, handle, entrypoint string, props g
 		result, err := e.host.CallWorker(ctx, target, method, list.GetArray().GetItems())
 		return func(rt *goja.Runtime) (goja.Value, error) {
 			return e.fromValue(rt, result)
-		}, err
+		}, markRemote(err)
 	})
 }
 

@@ -115,6 +115,16 @@
     return proto === Object.prototype || proto === null;
   }
 
+  // typeTag returns the built-in class of o: Map, Set, Date, Error or
+  // Object. Subclasses of Error count as Error.
+  function typeTag(o) {
+    if (o instanceof Map) return "Map";
+    if (o instanceof Set) return "Set";
+    if (o instanceof Date) return "Date";
+    if (o instanceof Error) return "Error";
+    return "Object";
+  }
+
   function constructorName(o) {
     const proto = Object.getPrototypeOf(o);
     return proto && proto.constructor && proto.constructor.name ? proto.constructor.name : "Object";
@@ -122,6 +132,6 @@
 
   return {
     fetch, call, test, describe, makeCtx, settle, errorInfo,
-    mapEntries, setValues, isPlainObject, constructorName,
+    mapEntries, setValues, isPlainObject, constructorName, typeTag,
   };
 })()

@@ -208,25 +208,65 @@ func jsError(rt *goja.Runtime, err error) goja.Value {
 	if errors.As(err, &se) {
 		name, msg, stack = se.Name, se.Message, se.Stack
 	}
-	return newError(rt, name, msg, stack)
+	v := newError(rt, name, msg, stack)
+	var re *remoteError
+	if o, ok := v.(*goja.Object); ok && errors.As(err, &re) && se != nil {
+		// workerd marks errors thrown by another worker this way.
+		_ = o.Set("remote", true)
+	}
+	return v
 }
 
+// remoteError marks an error that came back from a call to another worker.
+type remoteError struct{ err error }
+
+func (e *remoteError) Error() string { return e.err.Error() }
+func (e *remoteError) Unwrap() error { return e.err }
+
+func markRemote(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &remoteError{err: err}
+}
+
+// newError builds the error a caller sees for name and msg. Built-in error
+// names keep their class, DOMException names become a DOMException, and
+// any other name is folded into the message of a plain Error, as workerd
+// does for a custom Error subclass.
 func newError(rt *goja.Runtime, name, msg, stack string) goja.Value {
-	ctor, ok := goja.AssertConstructor(rt.Get(name))
-	if !ok || !isErrorName(name) {
-		ctor, _ = goja.AssertConstructor(rt.Get("Error"))
+	var obj *goja.Object
+	var err error
+	switch {
+	case isErrorName(name):
+		ctor, _ := goja.AssertConstructor(rt.Get(name))
+		obj, err = ctor(nil, rt.ToValue(msg))
+	case isDOMExceptionName(name):
+		if ctor, ok := goja.AssertConstructor(rt.Get("DOMException")); ok {
+			obj, err = ctor(nil, rt.ToValue(msg), rt.ToValue(name))
+		}
 	}
-	obj, err := ctor(nil, rt.ToValue(msg))
-	if err != nil {
-		return rt.ToValue(msg)
-	}
-	if obj.Get("name").String() != name {
-		_ = obj.Set("name", name)
+	if obj == nil || err != nil {
+		if name != "" && name != "Error" {
+			msg = name + ": " + msg
+		}
+		ctor, _ := goja.AssertConstructor(rt.Get("Error"))
+		if obj, err = ctor(nil, rt.ToValue(msg)); err != nil {
+			return rt.ToValue(msg)
+		}
 	}
 	if stack != "" {
 		_ = obj.Set("stack", stack)
 	}
 	return obj
+}
+
+func isDOMExceptionName(name string) bool {
+	switch name {
+	case "DataCloneError", "AbortError", "TimeoutError", "NotSupportedError", "InvalidStateError", "SyntaxError":
+		return true
+	}
+	return false
 }
 
 func isErrorName(name string) bool {

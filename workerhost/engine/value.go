@@ -71,7 +71,15 @@ func primitive(v goja.Value) (*pb.Value, error) {
 }
 
 func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
-	switch o.ClassName() {
+	class := o.ClassName()
+	if class == "Object" {
+		tag, err := s.e.helper(s.rt, "typeTag", o)
+		if err != nil {
+			return nil, err
+		}
+		class = tag.String()
+	}
+	switch class {
 	case "Array":
 		return s.list(o, depth, func(l *pb.ValueList) *pb.Value { return &pb.Value{Kind: &pb.Value_Array{Array: l}} })
 	case "Date":

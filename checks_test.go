@@ -1,0 +1,27 @@
+package dynworker_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestGoModTidy fails when go.mod or go.sum differ from what go mod tidy
+// writes.
+func TestGoModTidy(t *testing.T) {
+	out, err := exec.Command("go", "mod", "tidy", "-diff").CombinedOutput()
+	if err != nil {
+		t.Errorf("go mod tidy -diff: %v: run go mod tidy and commit\n%s", err, out)
+	}
+}
+
+// TestGofmt fails when a Go file is not formatted with gofmt.
+func TestGofmt(t *testing.T) {
+	out, err := exec.Command("gofmt", "-l", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("gofmt -l: %v\n%s", err, out)
+	}
+	if files := strings.TrimSpace(string(out)); files != "" {
+		t.Errorf("files not formatted with gofmt (run gofmt -w):\n%s", files)
+	}
+}

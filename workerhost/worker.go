@@ -3,6 +3,7 @@ package workerhost
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"google.golang.org/grpc/codes"
@@ -20,13 +21,25 @@ type workerServer struct {
 	whpb.UnimplementedWorkerServer
 	host engine.Host
 
+	// prepared is closed when the runtime prepared at start is ready.
+	prepared    chan struct{}
+	preparedEng *engine.Engine
+	prepareErr  error
+
 	mu     sync.Mutex
 	engine *engine.Engine
 	loaded bool
 }
 
+// newWorkerServer returns a server that starts preparing a runtime at once,
+// while go-plugin's handshake runs and, in the warm pool, until code comes.
 func newWorkerServer(host engine.Host) *workerServer {
-	return &workerServer{host: host}
+	s := &workerServer{host: host, prepared: make(chan struct{})}
+	go func() {
+		defer close(s.prepared)
+		s.preparedEng, s.prepareErr = engine.Prepare(host)
+	}()
+	return s
 }
 
 func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
@@ -38,8 +51,13 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 	s.loaded = true
 	s.mu.Unlock()
 
-	e, err := engine.New(engine.Config{Code: req.Code, Bindings: req.Bindings, Host: s.host})
-	if err != nil {
+	<-s.prepared
+	if s.prepareErr != nil {
+		return nil, rpcerr.ToStatus(fmt.Errorf("prepare runtime: %w", s.prepareErr))
+	}
+	e := s.preparedEng
+	if err := e.Load(req.Code, req.Bindings); err != nil {
+		e.Close()
 		return nil, rpcerr.ToStatus(err)
 	}
 	exports, err := e.Exports(ctx)
@@ -107,10 +125,8 @@ func (s *workerServer) loadedEngine() (*engine.Engine, error) {
 }
 
 func (s *workerServer) close() {
-	s.mu.Lock()
-	e := s.engine
-	s.mu.Unlock()
-	if e != nil {
-		e.Close()
+	<-s.prepared
+	if s.preparedEng != nil {
+		s.preparedEng.Close()
 	}
 }

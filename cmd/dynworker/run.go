@@ -21,6 +21,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("http", defaultHTTPAddr, "address to serve the parent worker's fetch handler on")
+	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,7 +36,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	sup, err := supervisor.New(supervisor.Config{Logger: log})
+	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm})
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
 		return 1

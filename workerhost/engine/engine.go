@@ -64,15 +64,61 @@ type Engine struct {
 	closeOnce sync.Once
 }
 
-// New links and evaluates the worker's modules. A syntax or linking error,
-// or an error thrown by a module's top level, is returned as a
-// *rpcerr.ScriptError with workerd's "Failed to start Worker" message.
+// New prepares a runtime and loads cfg's worker into it, as Prepare and
+// Load do.
 func New(cfg Config) (*Engine, error) {
-	e, err := newEngine(cfg)
+	e, err := Prepare(cfg.Host)
 	if err != nil {
-		return nil, startError(err)
+		return nil, err
+	}
+	if err := e.Load(cfg.Code, cfg.Bindings); err != nil {
+		e.Close()
+		return nil, err
 	}
 	return e, nil
+}
+
+// Prepare starts an event loop and a goja runtime with the Web APIs
+// installed, and no worker yet. A workerhost prepares while it waits for
+// its code, so Load does only the work that depends on the code.
+func Prepare(host Host) (*Engine, error) {
+	warmBundler()
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		host:   host,
+		loop:   eventloop.NewEventLoop(eventloop.EnableConsole(false)),
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	e.loop.Start()
+	if err := e.onLoop(e.install); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Load links and evaluates the worker's modules. A syntax or linking error,
+// or an error thrown by a module's top level, is returned as a
+// *rpcerr.ScriptError with workerd's "Failed to start Worker" message. Load
+// may be called once per engine.
+func (e *Engine) Load(code *pb.WorkerCode, bindings []*whpb.Binding) error {
+	if e.code != nil {
+		return errors.New("load worker: the engine already runs a worker")
+	}
+	e.code = code
+	script, err := bundle(code)
+	if err != nil {
+		return startError(err)
+	}
+	prog, err := compile("worker.js", wrapBundle(script))
+	if err != nil {
+		return startError(err)
+	}
+	err = e.onLoop(func(rt *goja.Runtime) error {
+		return e.evaluate(rt, prog, bindings)
+	})
+	return startError(err)
 }
 
 // startError words a start failure as workerd does.
@@ -88,42 +134,16 @@ func startError(err error) error {
 	}
 }
 
-func newEngine(cfg Config) (*Engine, error) {
-	script, err := bundle(cfg.Code)
-	if err != nil {
-		return nil, err
-	}
-	prog, err := compile("worker.js", wrapBundle(script))
-	if err != nil {
-		return nil, err
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	e := &Engine{
-		host:   cfg.Host,
-		loop:   eventloop.NewEventLoop(eventloop.EnableConsole(false)),
-		code:   cfg.Code,
-		ctx:    ctx,
-		cancel: cancel,
-	}
-	e.loop.Start()
-
+// onLoop runs fn on the event loop and waits for it.
+func (e *Engine) onLoop(fn func(*goja.Runtime) error) error {
 	errc := make(chan error, 1)
-	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
-		errc <- e.init(rt, prog, cfg.Bindings)
-	})
-	if !ok {
-		e.Close()
-		return nil, ErrClosed
+	if !e.loop.RunOnLoop(func(rt *goja.Runtime) { errc <- fn(rt) }) {
+		return ErrClosed
 	}
-	if err := <-errc; err != nil {
-		e.Close()
-		return nil, err
-	}
-	return e, nil
+	return <-errc
 }
 
-func (e *Engine) init(rt *goja.Runtime, prog *goja.Program, bindings []*whpb.Binding) error {
+func (e *Engine) install(rt *goja.Runtime) error {
 	rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	if err := webapi.Install(rt, &webHost{e}); err != nil {
 		return fmt.Errorf("install web APIs: %w", err)
@@ -133,7 +153,10 @@ func (e *Engine) init(rt *goja.Runtime, prog *goja.Program, bindings []*whpb.Bin
 		return err
 	}
 	e.helpers = helpers
+	return nil
+}
 
+func (e *Engine) evaluate(rt *goja.Runtime, prog *goja.Program, bindings []*whpb.Binding) error {
 	env, err := e.newEnv(rt, bindings)
 	if err != nil {
 		return err

@@ -119,14 +119,19 @@ func (p *process) load(ctx context.Context, w *loader.Worker, code *pb.WorkerCod
 	p.mu.Lock()
 	p.worker = w
 	p.mu.Unlock()
+	key := bundleKey(w.Namespace, code)
 	resp, err := p.rpc.Load(ctx, &whpb.LoadRequest{
 		Namespace: w.Namespace,
 		WorkerId:  w.ID,
 		Code:      code,
 		Bindings:  w.Bindings,
+		Bundle:    p.sup.bundles.get(key),
 	})
 	if err != nil {
 		return p.callError(err)
+	}
+	if resp.Bundle != "" {
+		p.sup.bundles.put(key, resp.Bundle)
 	}
 	p.exports = resp.Exports
 	go p.watch(w)

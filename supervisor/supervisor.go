@@ -41,11 +41,12 @@ type Config struct {
 // Supervisor owns the loader, the workerhost processes and the handles that
 // reach them. Its methods are safe for concurrent use.
 type Supervisor struct {
-	exe    string
-	args   []string
-	log    *slog.Logger
-	loader *loader.Loader
-	pool   *pool
+	exe     string
+	args    []string
+	log     *slog.Logger
+	loader  *loader.Loader
+	pool    *pool
+	bundles *bundleCache
 
 	idleTimeout time.Duration
 	stopSweep   chan struct{}
@@ -82,6 +83,7 @@ func New(cfg Config) (*Supervisor, error) {
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = DefaultIdleTimeout
 	}
+	s.bundles = newBundleCache(defaultBundleCacheSize)
 	s.loader = loader.New(s.startWorker)
 	s.pool = newPool(s, cfg.WarmPool)
 	s.stopSweep, s.sweepDone = make(chan struct{}), make(chan struct{})

@@ -56,7 +56,8 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 		return nil, rpcerr.ToStatus(fmt.Errorf("prepare runtime: %w", s.prepareErr))
 	}
 	e := s.preparedEng
-	if err := e.Load(req.Code, req.Bindings); err != nil {
+	script, err := e.Load(req.Code, req.Bindings, req.Bundle)
+	if err != nil {
 		e.Close()
 		return nil, rpcerr.ToStatus(err)
 	}
@@ -69,7 +70,11 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 	s.mu.Lock()
 	s.engine = e
 	s.mu.Unlock()
-	return &whpb.LoadResponse{Exports: exports}, nil
+	resp := &whpb.LoadResponse{Exports: exports}
+	if req.Bundle == "" {
+		resp.Bundle = script
+	}
+	return resp, nil
 }
 
 func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {

@@ -71,7 +71,7 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Load(cfg.Code, cfg.Bindings); err != nil {
+	if _, err := e.Load(cfg.Code, cfg.Bindings, ""); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -98,27 +98,34 @@ func Prepare(host Host) (*Engine, error) {
 	return e, nil
 }
 
-// Load links and evaluates the worker's modules. A syntax or linking error,
-// or an error thrown by a module's top level, is returned as a
-// *rpcerr.ScriptError with workerd's "Failed to start Worker" message. Load
-// may be called once per engine.
-func (e *Engine) Load(code *pb.WorkerCode, bindings []*whpb.Binding) error {
+// Load links and evaluates the worker's modules and returns the linked
+// script. With linked set, from an earlier Load of the same code, Load
+// skips linking. A syntax or linking error, or an error thrown by a
+// module's top level, is returned as a *rpcerr.ScriptError with workerd's
+// "Failed to start Worker" message. Load may be called once per engine.
+func (e *Engine) Load(code *pb.WorkerCode, bindings []*whpb.Binding, linked string) (string, error) {
 	if e.code != nil {
-		return errors.New("load worker: the engine already runs a worker")
+		return "", errors.New("load worker: the engine already runs a worker")
 	}
 	e.code = code
-	script, err := bundle(code)
-	if err != nil {
-		return startError(err)
+	script := linked
+	if script == "" {
+		var err error
+		if script, err = bundle(code); err != nil {
+			return "", startError(err)
+		}
 	}
 	prog, err := compile("worker.js", wrapBundle(script))
 	if err != nil {
-		return startError(err)
+		return "", startError(err)
 	}
 	err = e.onLoop(func(rt *goja.Runtime) error {
 		return e.evaluate(rt, prog, bindings)
 	})
-	return startError(err)
+	if err != nil {
+		return "", startError(err)
+	}
+	return script, nil
 }
 
 // startError words a start failure as workerd does.

@@ -107,11 +107,15 @@ func (*TestResponse) Descriptor() ([]byte, []int) {
 }
 
 type LoadRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Namespace     string                 `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
-	WorkerId      string                 `protobuf:"bytes,2,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
-	Code          *v1.WorkerCode         `protobuf:"bytes,3,opt,name=code,proto3" json:"code,omitempty"`
-	Bindings      []*Binding             `protobuf:"bytes,4,rep,name=bindings,proto3" json:"bindings,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Namespace string                 `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	WorkerId  string                 `protobuf:"bytes,2,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"`
+	Code      *v1.WorkerCode         `protobuf:"bytes,3,opt,name=code,proto3" json:"code,omitempty"`
+	Bindings  []*Binding             `protobuf:"bytes,4,rep,name=bindings,proto3" json:"bindings,omitempty"`
+	// bundle is the linked script of code's modules, when the supervisor has
+	// it from an earlier load of the same code; the workerhost then skips
+	// linking.
+	Bundle        string `protobuf:"bytes,5,opt,name=bundle,proto3" json:"bundle,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -174,9 +178,19 @@ func (x *LoadRequest) GetBindings() []*Binding {
 	return nil
 }
 
+func (x *LoadRequest) GetBundle() string {
+	if x != nil {
+		return x.Bundle
+	}
+	return ""
+}
+
 type LoadResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Exports       []*Export              `protobuf:"bytes,1,rep,name=exports,proto3" json:"exports,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Exports []*Export              `protobuf:"bytes,1,rep,name=exports,proto3" json:"exports,omitempty"`
+	// bundle is the linked script the workerhost made, when the request had
+	// none, for the supervisor to cache.
+	Bundle        string `protobuf:"bytes,2,opt,name=bundle,proto3" json:"bundle,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -216,6 +230,13 @@ func (x *LoadResponse) GetExports() []*Export {
 		return x.Exports
 	}
 	return nil
+}
+
+func (x *LoadResponse) GetBundle() string {
+	if x != nil {
+		return x.Bundle
+	}
+	return ""
 }
 
 // Export describes one export of the main module.
@@ -807,14 +828,16 @@ const file_workerhost_v1_workerhost_proto_rawDesc = "" +
 	"\n" +
 	"entrypoint\x18\x01 \x01(\tR\n" +
 	"entrypoint\"\x0e\n" +
-	"\fTestResponse\"\xb4\x01\n" +
+	"\fTestResponse\"\xcc\x01\n" +
 	"\vLoadRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x1b\n" +
 	"\tworker_id\x18\x02 \x01(\tR\bworkerId\x12,\n" +
 	"\x04code\x18\x03 \x01(\v2\x18.dynworker.v1.WorkerCodeR\x04code\x12<\n" +
-	"\bbindings\x18\x04 \x03(\v2 .dynworker.workerhost.v1.BindingR\bbindings\"I\n" +
+	"\bbindings\x18\x04 \x03(\v2 .dynworker.workerhost.v1.BindingR\bbindings\x12\x16\n" +
+	"\x06bundle\x18\x05 \x01(\tR\x06bundle\"a\n" +
 	"\fLoadResponse\x129\n" +
-	"\aexports\x18\x01 \x03(\v2\x1f.dynworker.workerhost.v1.ExportR\aexports\"S\n" +
+	"\aexports\x18\x01 \x03(\v2\x1f.dynworker.workerhost.v1.ExportR\aexports\x12\x16\n" +
+	"\x06bundle\x18\x02 \x01(\tR\x06bundle\"S\n" +
 	"\x06Export\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
 	"\bhandlers\x18\x02 \x03(\tR\bhandlers\x12\x19\n" +

@@ -20,6 +20,7 @@ import (
 type workerServer struct {
 	whpb.UnimplementedWorkerServer
 	host engine.Host
+	trim *trimmer
 
 	// prepared is closed when the runtime prepared at start is ready.
 	prepared    chan struct{}
@@ -34,7 +35,7 @@ type workerServer struct {
 // newWorkerServer returns a server that starts preparing a runtime at once,
 // while go-plugin's handshake runs and, in the warm pool, until code comes.
 func newWorkerServer(host engine.Host) *workerServer {
-	s := &workerServer{host: host, prepared: make(chan struct{})}
+	s := &workerServer{host: host, trim: newTrimmer(), prepared: make(chan struct{})}
 	go func() {
 		defer close(s.prepared)
 		s.preparedEng, s.prepareErr = engine.Prepare(host)
@@ -43,6 +44,9 @@ func newWorkerServer(host engine.Host) *workerServer {
 }
 
 func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
+	s.trim.begin()
+	defer s.trim.end()
+
 	s.mu.Lock()
 	if s.loaded {
 		s.mu.Unlock()
@@ -78,6 +82,9 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 }
 
 func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
+	s.trim.begin()
+	defer s.trim.end()
+
 	e, err := s.loadedEngine()
 	if err != nil {
 		return rpcerr.ToStatus(err)
@@ -95,6 +102,9 @@ func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 }
 
 func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
+	s.trim.begin()
+	defer s.trim.end()
+
 	e, err := s.loadedEngine()
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
@@ -108,6 +118,9 @@ func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallR
 }
 
 func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.TestResponse, error) {
+	s.trim.begin()
+	defer s.trim.end()
+
 	e, err := s.loadedEngine()
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
@@ -130,6 +143,7 @@ func (s *workerServer) loadedEngine() (*engine.Engine, error) {
 }
 
 func (s *workerServer) close() {
+	s.trim.stop()
 	<-s.prepared
 	if s.preparedEng != nil {
 		s.preparedEng.Close()

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/dynworker/dynworker/internal/value"
 	"github.com/dynworker/dynworker/loader"
@@ -62,7 +64,7 @@ func loadProject(entry string) (*project, error) {
 		}{Binding: "LOADER"})
 	}
 
-	modules, err := readModules(root)
+	modules, err := readModules(root, cfg.Main)
 	if err != nil {
 		return nil, err
 	}
@@ -122,41 +124,79 @@ func readWranglerConfig(dir string) (*wranglerConfig, error) {
 	return nil, fmt.Errorf("read %s: no wrangler.jsonc, wrangler.json or wrangler.toml in the directory", dir)
 }
 
-// readModules reads every module file under root, keyed by its slash path
-// relative to root. node_modules and hidden directories are skipped.
-func readModules(root string) ([]*pb.Module, error) {
-	var modules []*pb.Module
-	total := 0
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != root && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		kind := moduleKind(d.Name())
-		if kind == "" {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		total += len(data)
-		if total > loader.MaxModulesSize {
-			return fmt.Errorf("modules under %s are larger than %d bytes", root, loader.MaxModulesSize)
-		}
-		rel, _ := filepath.Rel(root, p)
-		modules = append(modules, newModule(filepath.ToSlash(rel), kind, data))
-		return nil
-	})
+// readModules reads the module graph of main under root: main and every
+// file it imports, keyed by slash path relative to root. Only files the
+// graph reaches are read, so running a module from a busy directory does
+// not ship unrelated files to the worker.
+func readModules(root, main string) ([]*pb.Module, error) {
+	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("read modules: %w", err)
 	}
+	files, err := moduleGraph(absRoot, main)
+	if err != nil {
+		return nil, err
+	}
+	var modules []*pb.Module
+	total := 0
+	for _, rel := range files {
+		data, err := os.ReadFile(filepath.Join(absRoot, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, fmt.Errorf("read modules: %w", err)
+		}
+		total += len(data)
+		if total > loader.MaxModulesSize {
+			return nil, fmt.Errorf("read modules: the modules of %s are larger than %d bytes", main, loader.MaxModulesSize)
+		}
+		modules = append(modules, newModule(rel, moduleKind(rel), data))
+	}
 	return modules, nil
+}
+
+// moduleGraph lists the files main imports, directly or not, as slash paths
+// relative to root. It runs esbuild on the operator's own files only to
+// find the imports; the worker's modules are linked again in its
+// workerhost.
+func moduleGraph(root, main string) ([]string, error) {
+	result := api.Build(api.BuildOptions{
+		EntryPoints:   []string{"./" + filepath.ToSlash(main)},
+		AbsWorkingDir: root,
+		Bundle:        true,
+		Write:         false,
+		Metafile:      true,
+		Format:        api.FormatESModule,
+		Platform:      api.PlatformNeutral,
+		LogLevel:      api.LogLevelSilent,
+		External:      []string{"cloudflare:*", "node:*"},
+		Loader: map[string]api.Loader{
+			".txt": api.LoaderText, ".html": api.LoaderText, ".md": api.LoaderText, ".csv": api.LoaderText,
+			".bin": api.LoaderBinary, ".wasm": api.LoaderBinary, ".cjs": api.LoaderJS,
+		},
+	})
+	if len(result.Errors) > 0 {
+		m := result.Errors[0]
+		where := ""
+		if m.Location != nil {
+			where = fmt.Sprintf("%s:%d:%d: ", m.Location.File, m.Location.Line, m.Location.Column+1)
+		}
+		return nil, fmt.Errorf("read modules of %s: %s%s", main, where, m.Text)
+	}
+	var meta struct {
+		Inputs map[string]json.RawMessage `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(result.Metafile), &meta); err != nil {
+		return nil, fmt.Errorf("read modules of %s: %w", main, err)
+	}
+	files := make([]string, 0, len(meta.Inputs))
+	for in := range meta.Inputs {
+		rel := path.Clean(in)
+		if strings.HasPrefix(rel, "../") || path.IsAbs(rel) {
+			return nil, fmt.Errorf("read modules of %s: %s is outside %s: keep every module under the project directory", main, in, root)
+		}
+		files = append(files, rel)
+	}
+	sort.Strings(files)
+	return files, nil
 }
 
 func moduleKind(name string) string {

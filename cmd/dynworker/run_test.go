@@ -145,3 +145,54 @@ func writeFile(t testing.TB, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRunModuleGraph(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "app/main.js"), `import { a } from "./lib/a.js"; import note from "./note.txt";
+export default { fetch() { return new Response(a + note); } };`)
+	writeFile(t, filepath.Join(dir, "app/lib/a.js"), `export const a = "a+";`)
+	writeFile(t, filepath.Join(dir, "app/note.txt"), "note")
+	// A file the graph does not reach is never read, even a broken one.
+	writeFile(t, filepath.Join(dir, "app/unrelated.js"), "this is not JavaScript {")
+
+	c := startCommand(t, "run", "--http", "127.0.0.1:0", filepath.Join(dir, "app/main.js"))
+	addr := c.waitAddress(t)
+	if _, body := httpGet(t, "http://"+addr+"/"); body != "a+note" {
+		t.Errorf("body = %q; want %q", body, "a+note")
+	}
+}
+
+func TestRunModuleGraphErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"outside project", map[string]string{
+			"app/main.js": `import { x } from "../shared.js"; export default { fetch() { return new Response(x); } };`,
+			"shared.js":   `export const x = 1;`,
+		}, "../shared.js is outside"},
+		{"syntax error", map[string]string{
+			"app/main.js": `export default { fetch( };`,
+		}, "read modules of main.js: main.js:1:25: Expected identifier but found \"}\""},
+		{"missing import", map[string]string{
+			"app/main.js": `import "./nope.js"; export default {};`,
+		}, `Could not resolve "./nope.js"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, content := range tt.files {
+				writeFile(t, filepath.Join(dir, name), content)
+			}
+			var stdout, stderr strings.Builder
+			code := run(t.Context(), []string{"run", filepath.Join(dir, "app/main.js")}, &stdout, &stderr)
+			if code != 1 {
+				t.Errorf("exit code = %d; want 1", code)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q; want it to contain %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}

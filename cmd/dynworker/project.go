@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/BurntSushi/toml"
 	"github.com/evanw/esbuild/pkg/api"
 
 	"github.com/dynworker/dynworker/internal/value"
@@ -28,18 +26,6 @@ type project struct {
 	code *pb.WorkerCode
 	// loaders maps each LOADER binding name to its loader namespace.
 	loaders map[string]string
-}
-
-// wranglerConfig is the part of a wrangler configuration dynworker reads.
-type wranglerConfig struct {
-	Name               string         `json:"name" toml:"name"`
-	Main               string         `json:"main" toml:"main"`
-	CompatibilityDate  string         `json:"compatibility_date" toml:"compatibility_date"`
-	CompatibilityFlags []string       `json:"compatibility_flags" toml:"compatibility_flags"`
-	Vars               map[string]any `json:"vars" toml:"vars"`
-	WorkerLoaders      []struct {
-		Binding string `json:"binding" toml:"binding"`
-	} `json:"worker_loaders" toml:"worker_loaders"`
 }
 
 // loadProject reads entry: a module file, or a directory with a wrangler
@@ -93,35 +79,6 @@ func loadProject(entry string) (*project, error) {
 		p.loaders[l.Binding] = cfg.Name + "/" + l.Binding
 	}
 	return p, nil
-}
-
-func readWranglerConfig(dir string) (*wranglerConfig, error) {
-	cfg := &wranglerConfig{}
-	for _, name := range []string{"wrangler.jsonc", "wrangler.json", "wrangler.toml"} {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
-		}
-		if strings.HasSuffix(name, ".toml") {
-			err = toml.Unmarshal(data, cfg)
-		} else {
-			err = json.Unmarshal(stripJSONComments(data), cfg)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", filepath.Join(dir, name), err)
-		}
-		if cfg.Main == "" {
-			return nil, fmt.Errorf("parse %s: main is missing: set it to the entry module, for example \"src/index.js\"", filepath.Join(dir, name))
-		}
-		if cfg.CompatibilityDate == "" {
-			return nil, fmt.Errorf("parse %s: compatibility_date is missing: set it, for example \"%s\"", filepath.Join(dir, name), defaultCompatibilityDate)
-		}
-		return cfg, nil
-	}
-	return nil, fmt.Errorf("read %s: no wrangler.jsonc, wrangler.json or wrangler.toml in the directory", dir)
 }
 
 // readModules reads the module graph of main under root: main and every
@@ -234,73 +191,4 @@ func newModule(name, kind string, data []byte) *pb.Module {
 		m.Content = &pb.Module_Data{Data: data}
 	}
 	return m
-}
-
-// stripJSONComments removes // and /* */ comments and trailing commas
-// outside strings, turning JSONC into JSON.
-func stripJSONComments(in []byte) []byte {
-	out := make([]byte, 0, len(in))
-	inString := false
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		switch {
-		case inString:
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
-		case c == '"':
-			inString = true
-			out = append(out, c)
-		case c == '/' && i+1 < len(in) && in[i+1] == '/':
-			for i < len(in) && in[i] != '\n' {
-				i++
-			}
-			out = append(out, '\n')
-		case c == '/' && i+1 < len(in) && in[i+1] == '*':
-			i += 2
-			for i+1 < len(in) && !(in[i] == '*' && in[i+1] == '/') {
-				i++
-			}
-			i++
-		default:
-			out = append(out, c)
-		}
-	}
-	return removeTrailingCommas(out)
-}
-
-func removeTrailingCommas(in []byte) []byte {
-	out := make([]byte, 0, len(in))
-	inString := false
-	for i := 0; i < len(in); i++ {
-		c := in[i]
-		if inString {
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		if c == '"' {
-			inString = true
-		}
-		if c == ',' {
-			j := i + 1
-			for j < len(in) && strings.ContainsRune(" \t\r\n", rune(in[j])) {
-				j++
-			}
-			if j < len(in) && (in[j] == '}' || in[j] == ']') {
-				continue
-			}
-		}
-		out = append(out, c)
-	}
-	return out
 }

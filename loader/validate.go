@@ -3,6 +3,7 @@ package loader
 import (
 	"fmt"
 	"regexp"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -33,6 +34,9 @@ func Validate(code *pb.WorkerCode) error {
 	if !compatibilityDatePattern.MatchString(date) {
 		return scriptError("Error", "Invalid compatibility date: "+date)
 	}
+	if newest := newestCompatibilityDate(); date > newest {
+		return scriptError("Error", fmt.Sprintf("This Worker requires compatibility date %q, but the newest date supported by this server binary is %q.", date, newest))
+	}
 	if len(code.Modules) == 0 {
 		return scriptError("TypeError", "Dynamic Worker code must contain at least one module.")
 	}
@@ -43,6 +47,13 @@ func Validate(code *pb.WorkerCode) error {
 		return scriptError("Error", fmt.Sprintf("Dynamic Worker env size (%d bytes) exceeds the maximum allowed size of %d bytes.", size, MaxEnvSize))
 	}
 	return nil
+}
+
+// newestCompatibilityDate is today's date where it is latest on Earth
+// (UTC+14). workerd rejects dates after its own release; dynworker has no
+// date-gated behaviour, so it only rejects dates that have not come yet.
+func newestCompatibilityDate() string {
+	return time.Now().UTC().Add(14 * time.Hour).Format("2006-01-02")
 }
 
 func scriptError(name, msg string) error {

@@ -30,6 +30,7 @@ func TestValidate(t *testing.T) {
 		{"nil", func(*pb.WorkerCode) *pb.WorkerCode { return nil }, "TypeError", "Cannot initialize WorkerCode with required members from an undefined or null value."},
 		{"no date", func(c *pb.WorkerCode) *pb.WorkerCode { c.CompatibilityDate = ""; return c }, "Error", "Invalid compatibility date: undefined"},
 		{"bad date", func(c *pb.WorkerCode) *pb.WorkerCode { c.CompatibilityDate = "2025/06/01"; return c }, "Error", "Invalid compatibility date: 2025/06/01"},
+		{"future date", func(c *pb.WorkerCode) *pb.WorkerCode { c.CompatibilityDate = "2999-01-01"; return c }, "Error", `This Worker requires compatibility date "2999-01-01", but the newest date supported by this server binary is "` + newestCompatibilityDate() + `".`},
 		{"no modules", func(c *pb.WorkerCode) *pb.WorkerCode { c.Modules = nil; return c }, "TypeError", "Dynamic Worker code must contain at least one module."},
 		{"empty module", func(c *pb.WorkerCode) *pb.WorkerCode {
 			c.Modules = append(c.Modules, &pb.Module{Name: "x.js"})

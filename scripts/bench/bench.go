@@ -20,6 +20,7 @@ type bench struct {
 	servers     map[*server]bool // started and not yet stopped
 	serverCount int              // numbers the log files
 	metrics     []*metric
+	usage       *cpuUsage
 }
 
 func newBench(ctx context.Context, opts *options, log io.Writer) (*bench, error) {

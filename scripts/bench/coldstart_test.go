@@ -1,16 +1,17 @@
 package main
 
-// These benchmarks split dynworker's cold start into its parts, for pprof
-// and benchstat. The program in main.go measures the whole path against
-// workerd; these run the supervisor and the engine in this test process,
-// so -cpuprofile sees them:
+// These benchmarks split dynworker's cold start and warm calls into their
+// parts, for pprof and benchstat. The program in main.go measures whole
+// paths against workerd. These run the supervisor and the engine in the
+// test process, so -cpuprofile covers them:
 //
 //	go test -run '^$' -bench . -count 6 ./scripts/bench | tee new.txt
-//	go test -run '^$' -bench EngineStart -cpuprofile cpu.out ./scripts/bench
+//	go test -run '^$' -bench EngineLoad -cpuprofile cpu.out ./scripts/bench
 //	go tool pprof -top -cum cpu.out
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -54,39 +55,111 @@ func childProto() *pb.WorkerCode {
 	}
 }
 
-// BenchmarkEngineStart measures what a workerhost does between receiving
-// the code and answering the first call: bundle, compile, install the web
-// APIs, evaluate the module and call ping.
-func BenchmarkEngineStart(b *testing.B) {
-	ctx := context.Background()
+// BenchmarkEnginePrepare measures what a blank workerhost does before its
+// code arrives: start an event loop and install the web APIs.
+func BenchmarkEnginePrepare(b *testing.B) {
 	for b.Loop() {
-		e, err := engine.New(engine.Config{Code: childProto(), Host: nopHost{}})
+		e, err := engine.Prepare(nopHost{})
 		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := e.Exports(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := e.Call(ctx, "", nil, "ping", nil); err != nil {
 			b.Fatal(err)
 		}
 		e.Close()
 	}
 }
 
+// BenchmarkEngineLoad measures what a prepared workerhost does from
+// receiving the code to the reply of the first call. It links the modules
+// (unless the supervisor sent the script linked before), compiles and
+// evaluates them, lists the exports and calls ping. Preparing is off the
+// clock.
+func BenchmarkEngineLoad(b *testing.B) {
+	e := prepareEngine(b)
+	linked := loadAndCall(b, e, "")
+	e.Close()
+	for _, tc := range []struct{ name, linked string }{{"link", ""}, {"cached", linked}} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				e := prepareEngine(b)
+				b.StartTimer()
+				loadAndCall(b, e, tc.linked)
+				b.StopTimer()
+				e.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+func prepareEngine(tb testing.TB) *engine.Engine {
+	tb.Helper()
+	e, err := engine.Prepare(nopHost{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// loadAndCall loads the benchmark's worker into e, calls ping, and returns
+// the linked script.
+func loadAndCall(tb testing.TB, e *engine.Engine, linked string) string {
+	tb.Helper()
+	ctx := context.Background()
+	script, err := e.Load(childProto(), nil, linked)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := e.Exports(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := e.Call(ctx, "", nil, "ping", nil); err != nil {
+		tb.Fatal(err)
+	}
+	return script
+}
+
 // BenchmarkEngineCall measures one warm RPC call inside the engine, without
 // any process hop.
 func BenchmarkEngineCall(b *testing.B) {
 	ctx := context.Background()
-	e, err := engine.New(engine.Config{Code: childProto(), Host: nopHost{}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := prepareEngine(b)
 	defer e.Close()
+	loadAndCall(b, e, "")
 	for b.Loop() {
 		if _, err := e.Call(ctx, "", nil, "ping", nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkEngineFetch measures one warm fetch inside the engine, without
+// any process hop: build the Request, run the handler and read the whole
+// response body.
+func BenchmarkEngineFetch(b *testing.B) {
+	for _, size := range []int{16, mebibyte} {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			ctx := context.Background()
+			e := prepareEngine(b)
+			defer e.Close()
+			loadAndCall(b, e, "")
+			url := fmt.Sprintf("http://child/?size=%d", size)
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp, err := e.Fetch(ctx, "", nil, req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || n != int64(size) {
+					b.Fatalf("read %d bytes of the body, want %d: %v", n, size, err)
+				}
+			}
+		})
 	}
 }
 
@@ -140,16 +213,30 @@ func BenchmarkSupervisorCall(b *testing.B) {
 }
 
 // BenchmarkWorkerhostSteps drives a workerhost process directly, as the
-// supervisor does, and reports each step of a cold start in milliseconds:
-// process start and go-plugin handshake, the Load call (bundle, compile and
-// evaluate in a fresh process), the first call and a second, warm call.
+// supervisor does, and reports each step of a cold start in milliseconds.
+// The steps are the process start with the go-plugin handshake, the Load
+// call, the first call and a second, warm call. "at-handshake" loads as
+// soon as the handshake is done, as a supervisor without a warm pool does.
+// "from-pool" first waits off the clock, as a process in a warm pool does.
 func BenchmarkWorkerhostSteps(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		wait time.Duration
+	}{{"at-handshake", 0}, {"from-pool", 300 * time.Millisecond}} {
+		b.Run(tc.name, func(b *testing.B) { benchmarkWorkerhostSteps(b, tc.wait) })
+	}
+}
+
+func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 	ctx := context.Background()
 	var handshake, load, first, warm time.Duration
 	for b.Loop() {
 		start := time.Now()
 		c, rpc := startWorkerhost(b)
 		handshake += time.Since(start)
+		b.StopTimer()
+		time.Sleep(wait)
+		b.StartTimer()
 
 		start = time.Now()
 		if _, err := rpc.Load(ctx, &whpb.LoadRequest{Namespace: "bench", Code: childProto()}); err != nil {

@@ -2,13 +2,14 @@
 // and prints medians with the ratio dynworker/workerd.
 //
 // It installs the workerd npm package into .cache/bench/workerd when it is
-// missing (this needs node and npm), builds dynworker into .cache/bench/bin,
-// and drives both runtimes with the same parent worker (testdata/parent.js)
-// over HTTP on 127.0.0.1, alternating between them round by round. The Go
-// host-app rows use the client package against `dynworker serve`.
+// missing, which needs node and npm, and builds dynworker into
+// .cache/bench/bin. Both runtimes then run the same parent worker
+// (testdata/parent.js), which the program drives over HTTP on 127.0.0.1,
+// alternating between the runtimes round by round. The Go host-app rows use
+// the client package against `dynworker serve`.
 //
-//	go run ./scripts/bench                # the full run, about 5 minutes on 2 cores
-//	go run ./scripts/bench -quick         # fewer rounds and samples, about 2 minutes
+//	go run ./scripts/bench                # the full run, about 2 minutes on 2 cores
+//	go run ./scripts/bench -quick         # fewer rounds and samples, about 1 minute
 //	go run ./scripts/bench -update-docs   # also rewrite the results in docs/benchmarks.md
 //
 // The method is described in docs/benchmarks.md.
@@ -38,6 +39,7 @@ type options struct {
 	rounds     int
 	phases     map[string]bool
 	updateDocs bool
+	verbose    bool
 }
 
 // allPhases lists the phases in the order they run.
@@ -56,7 +58,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer b.close()
 
 	start := time.Now()
-	if err := b.runPhases(ctx); err != nil {
+	b.usage = startCPUUsage()
+	err = b.runPhases(ctx)
+	b.close()
+	b.usage.finish()
+	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		fmt.Fprintf(stdout, "Partial results, up to the failure:\n\n%s", b.report(time.Since(start)))
 		return 1
@@ -76,9 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	quick := fs.Bool("quick", false, "fewer rounds and samples: about 2 minutes instead of 5")
+	quick := fs.Bool("quick", false, "fewer rounds and samples: about 1 minute instead of 2")
 	rounds := fs.Int("rounds", 0, "rounds per measurement, alternating the runtimes (default 5, or 2 with -quick)")
 	only := fs.String("only", "", "comma-separated phases to run: latency, throughput, memory, grpc, startup (default all)")
+	verbose := fs.Bool("v", false, "print every latency sample to stderr")
 	update := fs.Bool("update-docs", false, "replace the results block in docs/benchmarks.md with this run's report")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -87,7 +94,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintf(stderr, "bench: unexpected argument %q\n", fs.Arg(0))
 		return nil, fmt.Errorf("unexpected argument")
 	}
-	opts := &options{quick: *quick, rounds: *rounds, updateDocs: *update}
+	opts := &options{quick: *quick, rounds: *rounds, updateDocs: *update, verbose: *verbose}
 	if opts.rounds <= 0 {
 		opts.rounds = 5
 		if opts.quick {

@@ -32,7 +32,7 @@ func (b *bench) memoryPhase(ctx context.Context) error {
 	}
 	sleep(ctx, settleTime)
 
-	idle := b.metric("PSS of the runtime's process tree, parent worker and warm-up workers only (MB)", "MB", "")
+	idle := b.metric("PSS of the runtime's process tree before the workers are added (MB)", "MB", "")
 	super := b.metric("PSS of the dynworker supervisor process alone, `dynworker run` (MB)", "MB", "")
 	perWorker := b.metric("PSS growth per additional idle worker (MB)", "MB", "≤ 2.0")
 	before := make(map[*server]int64)

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -27,6 +23,9 @@ func (b *bench) report(took time.Duration) string {
 	fmt.Fprintf(&out, "- command: `go run ./scripts/bench%s`\n", b.flagString())
 	for _, line := range b.machine() {
 		fmt.Fprintf(&out, "- %s\n", line)
+	}
+	if b.usage != nil {
+		fmt.Fprintf(&out, "- %s\n", b.usage.describe())
 	}
 	out.WriteString("\n| measurement | dynworker | workerd | dynworker/workerd | target |\n")
 	out.WriteString("| --- | ---: | ---: | ---: | --- |\n")
@@ -79,75 +78,6 @@ func (b *bench) flagString() string {
 		return ""
 	}
 	return " " + strings.Join(flags, " ")
-}
-
-// machine describes the machine and the software versions of the run.
-func (b *bench) machine() []string {
-	lines := []string{
-		fmt.Sprintf("CPU: %s, %d logical CPUs (nproc)", cpuModel(), runtime.NumCPU()),
-		"memory: " + memTotal(),
-		"kernel: " + readTrimmed("/proc/sys/kernel/osrelease"),
-		"Go: " + runtime.Version(),
-		fmt.Sprintf("workerd: %s (npm %s)", commandOutput(b.paths.workerd, "--version"), workerdPackage),
-		"dynworker: commit " + gitCommit(b.paths.repo),
-	}
-	return lines
-}
-
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if key, value, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(key) == "model name" {
-			return strings.TrimSpace(value)
-		}
-	}
-	return "unknown CPU"
-}
-
-func memTotal() string {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		var kb int64
-		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
-			return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
-		}
-	}
-	return "unknown"
-}
-
-func readTrimmed(path string) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(data))
-}
-
-func commandOutput(path string, args ...string) string {
-	out, err := exec.Command(path, args...).Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// gitCommit returns the short commit of the checkout, marked when the tree
-// has uncommitted changes.
-func gitCommit(repo string) string {
-	commit := commandOutput("git", "-C", repo, "rev-parse", "--short", "HEAD")
-	status, err := exec.Command("git", "-C", repo, "status", "--porcelain").Output()
-	if err == nil && len(bytes.TrimSpace(status)) > 0 {
-		commit += " with uncommitted changes"
-	}
-	return commit
 }
 
 // updateDocs replaces the text between docsBegin and docsEnd in the file at

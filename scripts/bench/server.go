@@ -115,8 +115,8 @@ func (b *bench) startServing(ctx context.Context, start func(context.Context) (*
 
 // waitServing polls path every millisecond until it returns a response,
 // and returns the time from the process start to that response. Any HTTP
-// status counts as served, since the built-in parent of `dynworker serve`
-// answers GET with 405.
+// status counts as served, because the built-in parent of `dynworker serve`
+// returns 405 for GET.
 func (b *bench) waitServing(ctx context.Context, s *server, path string) (time.Duration, error) {
 	deadline := time.Now().Add(readyTimeout)
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: readyTimeout}

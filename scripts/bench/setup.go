@@ -146,9 +146,9 @@ func (p *paths) writeParent() error {
 }
 
 // workerdConfig is the capnp configuration of workerd: the parent worker
-// with a LOADER binding on an HTTP socket, and a global outbound that
-// rejects every request, so neither the parent nor a dynamic worker that
-// inherits its outbound reaches a network.
+// with a LOADER binding on an HTTP socket. Its global outbound rejects
+// every request, so neither the parent nor a dynamic worker that inherits
+// its outbound reaches a network.
 const workerdConfig = `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (

@@ -5,10 +5,9 @@ import (
 )
 
 // startupPhase times each runtime from the start of its process to the
-// first response it serves. For dynworker that is `dynworker serve`
-// answering GET / through its built-in parent worker (with status 405); for
-// workerd it is `workerd serve` answering /noop through the benchmark's
-// parent worker.
+// first response it serves. For dynworker that is the response of the
+// built-in parent worker of `dynworker serve` to GET / (status 405). For
+// workerd it is the response of the benchmark's parent worker to /noop.
 func (b *bench) startupPhase(ctx context.Context) error {
 	m := b.metric("start of the server process to its first served request (ms)", "ms", "")
 	starts := map[string]func(context.Context) (*server, error){

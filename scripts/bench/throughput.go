@@ -9,7 +9,7 @@ import (
 )
 
 // throughputCPUSize is the sieve bound of one CPU-heavy call in the
-// throughput runs, a few milliseconds of JavaScript per call in goja.
+// throughput runs: tens of milliseconds per call in goja, under one in V8.
 const throughputCPUSize = 20_000
 
 // load is one throughput point: callers concurrent HTTP clients spread over
@@ -18,7 +18,7 @@ type load struct{ callers, workers int }
 
 var throughputLoads = []load{{1, 1}, {2, 2}, {8, 2}, {8, 8}}
 
-// throughputWorkload is what each call does in a dynamic worker.
+// throughputWorkload is the work of each call in a dynamic worker.
 type throughputWorkload struct {
 	name string
 	path func(id string) string

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"sort"
 
@@ -20,6 +21,8 @@ var codeKeys = map[string]bool{
 	"globalOutbound": true, "tails": true, "streamingTails": true,
 }
 
+var datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
 // moduleKinds are the keys of an object module, one of which must be set.
 var moduleKinds = []string{"js", "cjs", "text", "data", "json", "wasm", "py"}
 
@@ -30,8 +33,13 @@ func typeError(format string, args ...any) error {
 // exportCode converts a WorkerCode object from JavaScript. It checks types;
 // loader.Validate checks the rest.
 func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, error) {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil, typeError("Cannot initialize WorkerCode with required members from an undefined or null value.")
+	}
+	// Like workerd, any object is read as a WorkerCode, arrays and functions
+	// included: their missing keys fail the checks below.
 	o, ok := v.(*goja.Object)
-	if !ok || o.ClassName() == "Function" || o.ClassName() == "Array" {
+	if !ok {
 		return nil, typeError("Failed to execute 'load' on 'WorkerLoader': parameter 1 is not of type 'WorkerCode'.")
 	}
 	for _, k := range o.Keys() {
@@ -41,7 +49,7 @@ func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, err
 	}
 	code := &pb.WorkerCode{}
 	var err error
-	if code.CompatibilityDate, err = optionalString(o, "compatibilityDate"); err != nil {
+	if code.CompatibilityDate, err = compatibilityDate(o); err != nil {
 		return nil, err
 	}
 	if code.MainModule, err = optionalString(o, "mainModule"); err != nil {
@@ -67,7 +75,7 @@ func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, err
 		if _, isObject := env.(*goja.Object); !isObject {
 			return nil, typeError("WorkerCode.env must be an object, got %s.", describe(env))
 		}
-		if code.Env, err = e.toValue(rt, env); err != nil {
+		if code.Env, err = e.toCloneValue(rt, env); err != nil {
 			return nil, err
 		}
 	}
@@ -191,9 +199,13 @@ func exportOutbound(code *goja.Object, v goja.Value) (*pb.GlobalOutbound, error)
 	if goja.IsNull(v) {
 		return &pb.GlobalOutbound{Kind: &pb.GlobalOutbound_None{None: &pb.Empty{}}}, nil
 	}
-	// TODO: accept a Fetcher (a service binding or an entrypoint stub) once
-	// capabilities cross processes.
-	return nil, typeError("Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'. dynworker accepts null or an omitted globalOutbound for now.")
+	msg := "Incorrect type for the 'globalOutbound' field on 'WorkerCode': the provided value is not of type 'Fetcher'."
+	if o, ok := v.(*goja.Object); ok && o.GetSymbol(goja.SymToStringTag) != nil && o.GetSymbol(goja.SymToStringTag).String() == "Fetcher" {
+		// TODO: accept a Fetcher (a service binding or an entrypoint stub)
+		// once capabilities cross processes.
+		msg += " dynworker accepts null or an omitted globalOutbound for now."
+	}
+	return nil, typeError("%s", msg)
 }
 
 func rejectTails(rt *goja.Runtime, o *goja.Object) error {
@@ -209,6 +221,21 @@ func rejectTails(rt *goja.Runtime, o *goja.Object) error {
 		return typeError("WorkerCode.%s is not supported by dynworker yet; logs go to the supervisor's log.", k)
 	}
 	return nil
+}
+
+// compatibilityDate reads WorkerCode.compatibilityDate. A value that is
+// present but not a date is rejected here, where it can be printed as
+// given; loader.Validate reports a missing one.
+func compatibilityDate(o *goja.Object) (string, error) {
+	v := o.Get("compatibilityDate")
+	if v == nil || goja.IsUndefined(v) {
+		return "", nil
+	}
+	s, isString := v.Export().(string)
+	if !isString || !datePattern.MatchString(s) {
+		return "", &rpcerr.ScriptError{Name: "Error", Message: "Invalid compatibility date: " + v.String()}
+	}
+	return s, nil
 }
 
 func optionalString(o *goja.Object, key string) (string, error) {
@@ -227,6 +254,9 @@ func stringList(rt *goja.Runtime, o *goja.Object, key string) ([]string, error) 
 	v := o.Get(key)
 	if v == nil || goja.IsUndefined(v) {
 		return nil, nil
+	}
+	if arr, ok := v.(*goja.Object); !ok || arr.ClassName() != "Array" {
+		return nil, typeError("Incorrect type for the '%s' field on 'WorkerCode': the provided value is not of type 'Array'.", key)
 	}
 	var list []string
 	if err := rt.ExportTo(v, &list); err != nil {

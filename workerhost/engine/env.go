@@ -122,6 +122,14 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 			return stringResult(handle), err
 		})
 	})
+	_ = n.Set("thrownMessage", e.helpers.Get("thrownMessage"))
+	_ = n.Set("cloneProps", func(props goja.Value) goja.Value {
+		v, err := e.toCloneValue(rt, props)
+		if err != nil {
+			panic(jsError(rt, err))
+		}
+		return rt.ToValue(v)
+	})
 	_ = n.Set("fetch", func(handle, entrypoint string, props, request goja.Value) goja.Value {
 		return e.fetchWorker(rt, handle, entrypoint, props, request)
 	})
@@ -165,15 +173,18 @@ func (e *Engine) callWorker(rt *goja.Runtime, handle, entrypoint string, props g
 	})
 }
 
+// target names an entrypoint of a loaded worker. props is undefined or
+// the result of the cloneProps native.
 func (e *Engine) target(rt *goja.Runtime, handle, entrypoint string, props goja.Value) (*pb.Target, error) {
 	t := &pb.Target{Handle: handle, Entrypoint: entrypoint}
-	if props != nil && !goja.IsUndefined(props) {
-		v, err := e.toValue(rt, props)
-		if err != nil {
-			return nil, err
-		}
-		t.Props = v
+	if props == nil || goja.IsUndefined(props) {
+		return t, nil
 	}
+	v, ok := props.Export().(*pb.Value)
+	if !ok {
+		return nil, fmt.Errorf("entrypoint props are not a cloned value: %s", props)
+	}
+	t.Props = v
 	return t, nil
 }
 

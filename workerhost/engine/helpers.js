@@ -38,9 +38,15 @@
   function fetch(exports, name, request, env, ctx) {
     const r = receiver(entrypoint(exports, name), env, ctx);
     if (typeof r.target.fetch !== "function") {
-      throw new TypeError("Handler does not export a fetch() function.");
+      throw new Error("Handler does not export a fetch() function.");
     }
-    return r.isClass ? r.target.fetch(request) : r.target.fetch(request, env, ctx);
+    const result = r.isClass ? r.target.fetch(request) : r.target.fetch(request, env, ctx);
+    // workerd takes a Response or a promise; invoke checks what a promise
+    // resolves to.
+    if (!(result instanceof Promise) && !(result instanceof Response)) {
+      throw new TypeError("Callback returned incorrect type; expected 'Promise'");
+    }
+    return result;
   }
 
   function call(exports, name, method, args, env, ctx) {
@@ -91,15 +97,43 @@
     Promise.resolve(value).then(onFulfilled, onRejected);
   }
 
+  // errorInfo describes a thrown value. A value that is not an Error
+  // becomes an Error whose message is what V8 prints for it: String(v) for
+  // primitives, "#<Foo>" for an object whose toString is
+  // Object.prototype.toString, and the [object Tag] form for other objects.
   function errorInfo(e) {
-    if (e !== null && typeof e === "object") {
+    if (e instanceof Error) {
       return {
         name: String(e.name === undefined ? "Error" : e.name),
         message: String(e.message === undefined ? "" : e.message),
         stack: typeof e.stack === "string" ? e.stack : "",
       };
     }
-    return { name: "Error", message: String(e), stack: "" };
+    return { name: "Error", message: thrownMessage(e), stack: "" };
+  }
+
+  function thrownMessage(v) {
+    if ((typeof v !== "object" || v === null) && typeof v !== "function") {
+      return String(v);
+    }
+    if (v.toString === Object.prototype.toString && typeof v.constructor === "function" && v.constructor.name) {
+      return `#<${v.constructor.name}>`;
+    }
+    return Object.prototype.toString.call(v);
+  }
+
+  // serializableErrorNames are the error classes that V8's structured clone
+  // keeps. It turns an Error with any other name, such as an AggregateError
+  // or a subclass, into a plain Error with the same message.
+  const serializableErrorNames = new Set(["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError"]);
+
+  // errorValueInfo describes an Error passed as a value, not thrown.
+  function errorValueInfo(e) {
+    const info = errorInfo(e);
+    if (!(e instanceof DOMException) && !serializableErrorNames.has(info.name)) {
+      info.name = "Error";
+    }
+    return info;
   }
 
   function mapEntries(m) {
@@ -131,7 +165,7 @@
   }
 
   return {
-    fetch, call, test, describe, makeCtx, settle, errorInfo,
+    fetch, call, test, describe, makeCtx, settle, errorInfo, errorValueInfo, thrownMessage,
     mapEntries, setValues, isPlainObject, constructorName, typeTag,
   };
 })()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/dop251/goja"
 
@@ -109,6 +110,12 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 	done := make(chan error, 1)
 	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
 		v, err := start(rt)
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			// A value thrown synchronously is reported as a rejection is.
+			done <- thrown(rt, e.helpers, ex.Value())
+			return
+		}
 		if err != nil {
 			done <- scriptError(rt, err)
 			return
@@ -156,7 +163,19 @@ func (e *Engine) newCtx(rt *goja.Runtime, props *pb.Value) (goja.Value, error) {
 		}
 		p = v
 	}
-	return e.helper(rt, "makeCtx", p, rt.NewObject())
+	exports := goja.Undefined()
+	if ctxExportsEnabled(e.code) {
+		// TODO: fill ctx.exports with loopback stubs of the worker's exports.
+		exports = rt.NewObject()
+	}
+	return e.helper(rt, "makeCtx", p, exports)
+}
+
+// ctxExportsEnabled reports whether a worker has ctx.exports: from
+// compatibility date 2025-11-17, or with the enable_ctx_exports flag, as in
+// workerd.
+func ctxExportsEnabled(code *pb.WorkerCode) bool {
+	return code.GetCompatibilityDate() >= "2025-11-17" || slices.Contains(code.GetCompatibilityFlags(), "enable_ctx_exports")
 }
 
 // scriptError converts an error from goja into a Go error: a thrown value
@@ -241,6 +260,11 @@ func newError(rt *goja.Runtime, name, msg, stack string) goja.Value {
 	case isErrorName(name):
 		ctor, _ := goja.AssertConstructor(rt.Get(name))
 		obj, err = ctor(nil, rt.ToValue(msg))
+	case name == "AggregateError":
+		// A thrown AggregateError keeps its class, without its errors.
+		if ctor, ok := goja.AssertConstructor(rt.Get(name)); ok {
+			obj, err = ctor(nil, rt.NewArray(), rt.ToValue(msg))
+		}
 	case isDOMExceptionName(name):
 		if ctor, ok := goja.AssertConstructor(rt.Get("DOMException")); ok {
 			obj, err = ctor(nil, rt.ToValue(msg), rt.ToValue(name))

@@ -15,10 +15,18 @@ import (
 // value fails cleanly instead of exhausting the stack.
 const maxValueDepth = 1000
 
-// toValue serializes a JavaScript value as structured clone does, into a
-// Value message. Call it on the event loop.
+// toValue serializes an RPC argument or result into a Value message, as
+// structured clone does. Call it on the event loop.
 func (e *Engine) toValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
 	s := &serializer{e: e, rt: rt, seen: make(map[*goja.Object]bool)}
+	return s.value(v, 0)
+}
+
+// toCloneValue serializes a value that workerd copies with structured clone
+// alone, such as WorkerCode.env and entrypoint props, where a function is a
+// DataCloneError rather than a stub. Call it on the event loop.
+func (e *Engine) toCloneValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
+	s := &serializer{e: e, rt: rt, seen: make(map[*goja.Object]bool), cloneOnly: true}
 	return s.value(v, 0)
 }
 
@@ -26,6 +34,9 @@ type serializer struct {
 	e    *Engine
 	rt   *goja.Runtime
 	seen map[*goja.Object]bool
+	// cloneOnly makes functions fail with workerd's structured clone
+	// message instead of the message for a missing RPC stub.
+	cloneOnly bool
 }
 
 func dataCloneError(format string, args ...any) error {
@@ -55,6 +66,9 @@ func (s *serializer) value(v goja.Value, depth int) (*pb.Value, error) {
 }
 
 func primitive(v goja.Value) (*pb.Value, error) {
+	if sym, ok := v.(*goja.Symbol); ok {
+		return nil, dataCloneError("Symbol(%s) could not be cloned.", sym.String())
+	}
 	switch x := v.Export().(type) {
 	case bool:
 		return &pb.Value{Kind: &pb.Value_Bool{Bool: x}}, nil
@@ -100,6 +114,12 @@ func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
 		}
 		return s.list(entries.ToObject(s.rt), depth, func(l *pb.ValueList) *pb.Value { return &pb.Value{Kind: &pb.Value_Set{Set: l}} })
 	case "Function":
+		if s.cloneOnly {
+			// workerd prints the function's source text.
+			return nil, dataCloneError("%s could not be cloned.", o.String())
+		}
+		// TODO: pass functions as stubs that call back into this worker, as
+		// workerd does for RPC arguments and results.
 		return nil, dataCloneError("functions cannot be passed to another worker yet")
 	}
 	switch x := o.Export().(type) {
@@ -169,7 +189,7 @@ func (s *serializer) mapValue(o *goja.Object, depth int) (*pb.Value, error) {
 }
 
 func (s *serializer) errorValue(o *goja.Object) (*pb.Value, error) {
-	info, err := s.e.helper(s.rt, "errorInfo", o)
+	info, err := s.e.helper(s.rt, "errorValueInfo", o)
 	if err != nil {
 		return nil, err
 	}

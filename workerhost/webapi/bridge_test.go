@@ -307,6 +307,12 @@ func TestNewResponse(t *testing.T) {
 			want:   "OK,text/plain,",
 		},
 		{
+			name:   "workerd wording of default status text",
+			resp:   &http.Response{StatusCode: 413, Header: http.Header{}, Body: http.NoBody},
+			script: `return res.statusText`,
+			want:   "Payload Too Large",
+		},
+		{
 			name:   "null body status",
 			resp:   &http.Response{StatusCode: 304, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("ignored"))},
 			script: `return res.body === null`,

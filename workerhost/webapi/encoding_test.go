@@ -52,12 +52,32 @@ func TestEncoding(t *testing.T) {
 		{
 			name:    "fatal decode",
 			script:  `new TextDecoder("utf-8", {fatal: true}).decode(new Uint8Array([0xFF]))`,
-			wantErr: "TypeError: The encoded data was not valid for encoding utf-8",
+			wantErr: "TypeError: Failed to decode input.",
 		},
 		{
 			name:    "unsupported label",
 			script:  `new TextDecoder("latin2")`,
-			wantErr: "RangeError",
+			wantErr: `RangeError: "latin2" is not a valid encoding.`,
+		},
+		{
+			name:   "decode UTF-16 with byte order mark",
+			script: `return [new TextDecoder("utf-16").decode(new Uint8Array([0xFF, 0xFE, 0x61, 0x00, 0xAC, 0x20])), new TextDecoder("utf-16be").decode(new Uint8Array([0xFE, 0xFF, 0x00, 0x62]))].join()`,
+			want:   "a€,b",
+		},
+		{
+			name:   "decode UTF-16 keeps unpaired surrogates",
+			script: `const s = new TextDecoder("utf-16le").decode(new Uint8Array([0x00, 0xDC, 0x61, 0x00, 0x62])); return [...s].map((c) => c.charCodeAt(0).toString(16)).join()`,
+			want:   "dc00,61,fffd",
+		},
+		{
+			name:   "decode UTF-16 streaming odd byte and surrogate pair",
+			script: `const d = new TextDecoder("utf-16le"); return [d.decode(new Uint8Array([0x61]), {stream: true}), d.decode(new Uint8Array([0x00, 0x3D, 0xD8]), {stream: true}), d.decode(new Uint8Array([0x00, 0xDE]))].join("|")`,
+			want:   "|a|😀",
+		},
+		{
+			name:    "fatal UTF-16 odd byte",
+			script:  `new TextDecoder("utf-16le", {fatal: true}).decode(new Uint8Array([0x61]))`,
+			wantErr: "TypeError: Failed to decode input.",
 		},
 		{
 			name:   "label and options",

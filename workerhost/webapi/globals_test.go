@@ -94,6 +94,26 @@ func TestGlobals(t *testing.T) {
 			want:   "micro,timer",
 		},
 		{
+			name:   "timers due together run in creation order",
+			script: `const out = []; for (let i = 0; i < 20; i++) setTimeout(() => out.push(i), 0); setTimeout(() => out.push("late"), 3); await new Promise((r) => setTimeout(r, 10)); return out.join()`,
+			want:   "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,late",
+		},
+		{
+			name:   "timer ids are numbers from one pool",
+			script: `let fired = false; const a = setTimeout(() => { fired = true; }, 1); const b = setInterval(() => {}, 1000); clearInterval(a); clearTimeout(b); await new Promise((r) => setTimeout(r, 5)); return [typeof a, b - a, fired].join()`,
+			want:   "number,1,false",
+		},
+		{
+			name:   "interval repeats until cleared",
+			script: `let n = 0; await new Promise((r) => { const id = setInterval(() => { if (++n === 3) { clearInterval(id); r(); } }, 1); }); await new Promise((r) => setTimeout(r, 5)); return n`,
+			want:   "3",
+		},
+		{
+			name:    "timer callback must be a function",
+			script:  `setTimeout("1 + 1", 0)`,
+			wantErr: "TypeError: Failed to execute 'setTimeout' on 'ServiceWorkerGlobalScope': parameter 1 is not of type 'function'.",
+		},
+		{
 			name:   "self and performance",
 			script: `return self === globalThis && typeof performance.now() === "number"`,
 			want:   "true",
@@ -112,6 +132,11 @@ func TestGlobals(t *testing.T) {
 			name:   "URL relative to base",
 			script: `return new URL("../b?q", "https://h.example/x/y").href`,
 			want:   "https://h.example/b?q",
+		},
+		{
+			name:   "URL relative to a deeper base",
+			script: `return [new URL("../d?q", "https://h.example/a/b/c").href, new URL("./e", new URL("https://h.example/a/b")).href, new URL("//o.example/x", "https://h.example/").href].join(" ")`,
+			want:   "https://h.example/a/d?q https://h.example/a/e https://o.example/x",
 		},
 		{
 			name:   "URL.canParse and parse",

@@ -3,6 +3,7 @@ package webapi
 import (
 	"crypto/rand"
 	"fmt"
+	"net/url"
 
 	"github.com/dop251/goja"
 )
@@ -31,7 +32,24 @@ func (st *state) natives() *goja.Object {
 	set("randomUUID", st.nativeRandomUUID)
 	set("promiseState", st.nativePromiseState)
 	set("fetch", st.nativeFetch)
+	set("resolveURL", st.nativeResolveURL)
 	return o
+}
+
+// nativeResolveURL resolves a URL reference against an absolute base URL
+// as RFC 3986 does, or returns null when either does not parse.
+// goja_nodejs's URL cleans "../" out of the reference before resolving it,
+// so new URL("../d", "https://e.com/a/b/c") would lose "/a".
+func (st *state) nativeResolveURL(call goja.FunctionCall) goja.Value {
+	base, err := url.Parse(call.Argument(1).String())
+	if err != nil || !base.IsAbs() {
+		return goja.Null()
+	}
+	ref, err := url.Parse(call.Argument(0).String())
+	if err != nil {
+		return goja.Null()
+	}
+	return st.rt.ToValue(base.ResolveReference(ref).String())
 }
 
 func (st *state) nativeLog(call goja.FunctionCall) goja.Value {

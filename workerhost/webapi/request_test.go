@@ -12,7 +12,12 @@ func TestRequest(t *testing.T) {
 		{
 			name:   "method normalized",
 			script: `return new Request("https://e.com", {method: "post"}).method + new Request("https://e.com", {method: "patch"}).method`,
-			want:   "POSTpatch",
+			want:   "POSTPATCH",
+		},
+		{
+			name:    "unknown method",
+			script:  `new Request("https://e.com", {method: "foo"})`,
+			wantErr: "TypeError: Invalid HTTP method string: foo",
 		},
 		{
 			name:    "invalid method",

@@ -5,16 +5,24 @@ const { defineGlobal, setToStringTag, inspectCustom, Headers, BodyState, defineB
 const { headersList, headersFromList } = internal;
 
 const kInternal = Symbol("internal Request");
-const normalizedMethods = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
-const methodPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// knownMethods are the methods that workerd's HTTP library defines. workerd
+// accepts these in any case and upper-cases them, and rejects every other
+// method, where the Fetch standard allows any token and upper-cases only
+// DELETE, GET, HEAD, OPTIONS, POST and PUT.
+const knownMethods = new Set([
+  "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "PURGE", "OPTIONS", "TRACE", "COPY", "LOCK",
+  "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "ACL", "REPORT", "MKACTIVITY",
+  "CHECKOUT", "MERGE", "MSEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "QUERY", "BAN",
+]);
 
 function normalizeMethod(method) {
   const s = String(method);
-  if (!methodPattern.test(s)) {
+  // ASCII only, so that no other character can turn into a known method.
+  const upper = s.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+  if (!knownMethods.has(upper)) {
     throw new TypeError(`Invalid HTTP method string: ${s}`);
   }
-  const upper = s.toUpperCase();
-  return normalizedMethods.has(upper) ? upper : s;
+  return upper;
 }
 
 function parseURL(input) {

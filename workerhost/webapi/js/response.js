@@ -19,7 +19,10 @@ function toStatus(value) {
 
 class Response {
   #status = 200;
-  #statusText = null; // null means the default text for the status
+  // null means that no statusText was given. Like workerd, the getter then
+  // returns "", and a response sent to Go gets the default text for its
+  // status.
+  #statusText = null;
   #headers;
   #body = null; // BodyState or null
   #type = "default";
@@ -93,7 +96,7 @@ class Response {
   }
 
   get statusText() {
-    return this.#statusText === null ? defaultStatusText(this.#status) : this.#statusText;
+    return this.#statusText === null ? "" : this.#statusText;
   }
 
   get ok() {
@@ -195,7 +198,8 @@ class Response {
     // status checks, since the response already exists.
     internal.makeResponse = (status, statusText, headers, stream, url) => {
       const body = stream === null ? null : new BodyState(stream, null);
-      return new Response(kInternal, { status, statusText, headers, body, url, type: "default" });
+      const text = statusText === null ? defaultStatusText(status) : statusText;
+      return new Response(kInternal, { status, statusText: text, headers, body, url, type: "default" });
     };
     // exportResponse returns the parts of a Response for Go and takes over its
     // body, or null when value is not a Response.
@@ -206,7 +210,7 @@ class Response {
       const { reader, bytes, native } = exportBody(value.#body);
       return {
         status: value.#status,
-        statusText: value.statusText,
+        statusText: value.#statusText === null ? defaultStatusText(value.#status) : value.#statusText,
         headers: headersList(value.#headers),
         reader,
         bytes,

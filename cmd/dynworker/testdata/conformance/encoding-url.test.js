@@ -33,7 +33,7 @@ export const textDecoderFatal = {
   test() {
     const decoder = new TextDecoder("utf-8", { fatal: true });
     assert.strictEqual(decoder.fatal, true);
-    assert.throws(() => decoder.decode(new Uint8Array([0xff])), TypeError);
+    assert.throws(() => decoder.decode(new Uint8Array([0xff])), { name: "TypeError", message: "Failed to decode input." });
   },
 };
 
@@ -53,8 +53,37 @@ export const textDecoderLabels = {
   test() {
     assert.strictEqual(new TextDecoder("UTF8").encoding, "utf-8");
     assert.strictEqual(new TextDecoder("utf-16le").encoding, "utf-16le");
-    assert.strictEqual(new TextDecoder("utf-16le").decode(new Uint8Array([0x61, 0x00])), "a");
-    assert.throws(() => new TextDecoder("no-such-encoding"), RangeError);
+    assert.strictEqual(new TextDecoder("utf-16").encoding, "utf-16le");
+    assert.strictEqual(new TextDecoder("utf-16be").encoding, "utf-16be");
+    assert.throws(() => new TextDecoder("no-such-encoding"), { name: "RangeError", message: '"no-such-encoding" is not a valid encoding.' });
+  },
+};
+
+export const textDecoderUTF16 = {
+  test() {
+    const le = new TextDecoder("utf-16le");
+    assert.strictEqual(le.decode(new Uint8Array([0x61, 0x00, 0xac, 0x20])), "a€");
+    // A byte order mark is removed, and a surrogate pair decodes to one character.
+    assert.strictEqual(le.decode(new Uint8Array([0xff, 0xfe, 0x3d, 0xd8, 0x00, 0xde])), "😀");
+    assert.strictEqual(new TextDecoder("utf-16be").decode(new Uint8Array([0x00, 0x61, 0x20, 0xac])), "a€");
+    // workerd keeps unpaired surrogates, where the Encoding standard
+    // replaces them. An odd trailing byte becomes U+FFFD.
+    assert.strictEqual(le.decode(new Uint8Array([0x00, 0xdc, 0x61, 0x00])), "\udc00a");
+    assert.strictEqual(le.decode(new Uint8Array([0x61, 0x00, 0x00, 0xd8])), "a\ud800");
+    assert.strictEqual(le.decode(new Uint8Array([0x61, 0x00, 0x62])), "a\ufffd");
+    assert.throws(() => new TextDecoder("utf-16le", { fatal: true }).decode(new Uint8Array([0x61])), {
+      name: "TypeError",
+      message: "Failed to decode input.",
+    });
+    // In stream mode an odd byte waits for the next chunk.
+    const stream = new TextDecoder("utf-16le");
+    let out = stream.decode(new Uint8Array([0x61]), { stream: true });
+    out += stream.decode(new Uint8Array([0x00, 0x62]), { stream: true });
+    out += stream.decode(new Uint8Array([0x00]));
+    assert.strictEqual(out, "ab");
+    // A lead surrogate at the end of a chunk waits for its trail.
+    assert.strictEqual(stream.decode(new Uint8Array([0x3d, 0xd8]), { stream: true }), "");
+    assert.strictEqual(stream.decode(new Uint8Array([0x00, 0xde])), "😀");
   },
 };
 

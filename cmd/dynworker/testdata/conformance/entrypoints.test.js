@@ -47,6 +47,10 @@ export const throwingFetch = {
 export const stringFetch = {
   fetch() { return "not a response"; },
 };
+
+export const asyncStringFetch = {
+  async fetch() { return "not a response"; },
+};
 `;
 
 function code(extra = {}) {
@@ -98,6 +102,7 @@ export const missingMethod = {
   },
 };
 
+// TODO: reading a property over RPC needs a property-read call in the workerhost protocol; dynworker returns a method stub.
 export const getterReadOverRpc = {
   async test(ctrl, env) {
     const ep = env.LOADER.load(code()).getEntrypoint();
@@ -157,6 +162,22 @@ export const fetchHandlerThrows = {
   },
 };
 
+export const fetchReturnsWrongType = {
+  async test(ctrl, env) {
+    const stub = env.LOADER.load(code());
+    await assert.rejects(stub.getEntrypoint("stringFetch").fetch("http://worker/"), {
+      name: "TypeError",
+      message: "Callback returned incorrect type; expected 'Promise'",
+      remote: true,
+    });
+    await assert.rejects(stub.getEntrypoint("asyncStringFetch").fetch("http://worker/"), {
+      name: "TypeError",
+      message: "Incorrect type for Promise: the Promise did not resolve to 'Response'.",
+      remote: true,
+    });
+  },
+};
+
 export const propsReachWorker = {
   async test(ctrl, env) {
     const stub = env.LOADER.load(code());
@@ -185,9 +206,9 @@ export const propsChecked = {
       name: "TypeError",
       message: "Incorrect type for the 'props' field on 'EntrypointOptions': the provided value is not of type 'Object'.",
     });
-    assert.throws(() => stub.getEntrypoint("Named", { props: { f() {} } }), {
+    assert.throws(() => stub.getEntrypoint("Named", { props: { f: (x) => x } }), {
       name: "DataCloneError",
-      message: "f() {} could not be cloned.",
+      message: "(x) => x could not be cloned.",
     });
     // Unknown options are ignored.
     stub.getEntrypoint("Named", { nope: 1 });

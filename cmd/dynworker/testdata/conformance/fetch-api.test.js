@@ -158,3 +158,24 @@ export const fetchStreamsLargeBody = {
     assert.strictEqual(text, big.toUpperCase());
   },
 };
+
+export const statusTextAcrossWorkers = {
+  async test(ctrl, env) {
+    const ep = env.LOADER.load({
+      compatibilityDate: "2025-06-01",
+      mainModule: "main.js",
+      modules: {
+        "main.js": `export default {
+          fetch(request) {
+            const custom = new URL(request.url).pathname === "/custom";
+            return new Response("x", custom ? { status: 404, statusText: "Custom" } : { status: 404 });
+          },
+        };`,
+      },
+    }).getEntrypoint();
+    // A response built without statusText has "" in its own worker but
+    // arrives with the default text for its status.
+    assert.strictEqual((await ep.fetch("https://example.com/default")).statusText, "Not Found");
+    assert.strictEqual((await ep.fetch("https://example.com/custom")).statusText, "Custom");
+  },
+};

@@ -47,9 +47,6 @@ var differentialExclusions = map[string]string{
 	"entrypoints.test.js getterReadOverRpc":              "the workerhost protocol has no property read, so `await stub.prop` gets a method stub",
 	"getcode-errors.test.js loadChecksFlags":             "loader.Validate does not check compatibility flag names or experimental flags",
 	"getcode-errors.test.js loadChecksAllowExperimental": "loader.Validate accepts allowExperimental from a parent without the experimental flag",
-	"rpc-values.test.js otherTypedArrays":                "the Value message carries no typed array but Uint8Array, and no DataView",
-	"rpc-values.test.js regExps":                         "the Value message has no RegExp kind",
-	"rpc-values.test.js errorCause":                      "the Value message has no field for an Error's cause",
 	"rpc-values.test.js functionArgument":                "functions cannot cross workers as stubs until capabilities do",
 	"rpc-values.test.js rpcTargetResult":                 "RpcTarget instances cannot cross workers as stubs until capabilities do",
 }

@@ -26,6 +26,19 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Name + ": " + e.Message }
 
+// TypedArray is an ArrayBuffer view other than Uint8Array: its constructor
+// name, such as "Int32Array" or "DataView", and its bytes.
+type TypedArray struct {
+	Type string
+	Data []byte
+}
+
+// RegExp is a JavaScript regular expression.
+type RegExp struct {
+	Source string
+	Flags  string
+}
+
 // MaxDepth bounds the nesting of a value.
 const MaxDepth = 1000
 
@@ -54,6 +67,10 @@ func fromGo(rv reflect.Value, depth int) (*pb.Value, error) {
 		return &pb.Value{Kind: &pb.Value_Date{Date: float64(x.UnixMilli())}}, nil
 	case *Error:
 		return &pb.Value{Kind: &pb.Value_Error{Error: &pb.ErrorValue{Name: x.Name, Message: x.Message, Stack: x.Stack}}}, nil
+	case TypedArray:
+		return &pb.Value{Kind: &pb.Value_TypedArray{TypedArray: &pb.TypedArray{Type: x.Type, Data: x.Data}}}, nil
+	case RegExp:
+		return &pb.Value{Kind: &pb.Value_Regexp{Regexp: &pb.RegExpValue{Source: x.Source, Flags: x.Flags}}}, nil
 	case error:
 		return &pb.Value{Kind: &pb.Value_Error{Error: &pb.ErrorValue{Name: "Error", Message: x.Error()}}}, nil
 	case *pb.Value:
@@ -186,6 +203,10 @@ func ToGo(v *pb.Value) (any, error) {
 		return time.UnixMilli(int64(k.Date)).UTC(), nil
 	case *pb.Value_Error:
 		return &Error{Name: k.Error.Name, Message: k.Error.Message, Stack: k.Error.Stack}, nil
+	case *pb.Value_TypedArray:
+		return TypedArray{Type: k.TypedArray.Type, Data: k.TypedArray.Data}, nil
+	case *pb.Value_Regexp:
+		return RegExp{Source: k.Regexp.Source, Flags: k.Regexp.Flags}, nil
 	case *pb.Value_Array:
 		return listToGo(k.Array)
 	case *pb.Value_Set:

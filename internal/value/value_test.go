@@ -28,6 +28,8 @@ func TestRoundTrip(t *testing.T) {
 		{"bigint", big, big},
 		{"date", date, date},
 		{"error", &Error{Name: "TypeError", Message: "bad"}, &Error{Name: "TypeError", Message: "bad"}},
+		{"typed array", TypedArray{Type: "Int32Array", Data: []byte{1, 0, 0, 0}}, TypedArray{Type: "Int32Array", Data: []byte{1, 0, 0, 0}}},
+		{"regexp", RegExp{Source: "a+", Flags: "g"}, RegExp{Source: "a+", Flags: "g"}},
 		{"nested", map[string]any{"a": []any{1, "x"}}, map[string]any{"a": []any{1.0, "x"}}},
 		{"struct", struct {
 			N int `json:"n"`

@@ -27,8 +27,9 @@ type latencyStep struct {
 }
 
 // coldPause separates cold starts, so each one finds dynworker's warm pool
-// refilled, as a worker started now and then does.
-const coldPause = 100 * time.Millisecond
+// refilled and its runtimes prepared, as a worker started now and then
+// does. A refill takes a few tens of milliseconds on 2 cores.
+const coldPause = 200 * time.Millisecond
 
 func fixed(path string) func(string, int, int) string {
 	return func(string, int, int) string { return path }

@@ -130,6 +130,10 @@
   // errorValueInfo describes an Error passed as a value, not thrown.
   function errorValueInfo(e) {
     const info = errorInfo(e);
+    if ("cause" in e) {
+      info.hasCause = true;
+      info.cause = e.cause;
+    }
     if (!(e instanceof DOMException) && !serializableErrorNames.has(info.name)) {
       info.name = "Error";
     }
@@ -149,14 +153,30 @@
     return proto === Object.prototype || proto === null;
   }
 
-  // typeTag returns the built-in class of o: Map, Set, Date, Error or
-  // Object. Subclasses of Error count as Error.
+  // typeTag returns the built-in class of o that structured clone treats
+  // specially, or "Object". Subclasses count as their built-in class.
   function typeTag(o) {
     if (o instanceof Map) return "Map";
     if (o instanceof Set) return "Set";
     if (o instanceof Date) return "Date";
     if (o instanceof Error) return "Error";
+    if (o instanceof RegExp) return "RegExp";
+    if (o instanceof ArrayBuffer) return "ArrayBuffer";
+    if (ArrayBuffer.isView(o)) {
+      return Object.getPrototypeOf(o) === Uint8Array.prototype ? "Uint8Array" : "TypedArray";
+    }
     return "Object";
+  }
+
+  // viewInfo returns the constructor name and a Uint8Array over the bytes
+  // of an ArrayBuffer view.
+  function viewInfo(v) {
+    const type = Object.prototype.toString.call(v).slice(8, -1);
+    return { type, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
+  }
+
+  function regExpInfo(r) {
+    return { source: r.source, flags: r.flags };
   }
 
   function constructorName(o) {
@@ -166,6 +186,6 @@
 
   return {
     fetch, call, test, describe, makeCtx, settle, errorInfo, errorValueInfo, thrownMessage,
-    mapEntries, setValues, isPlainObject, constructorName, typeTag,
+    mapEntries, setValues, isPlainObject, constructorName, typeTag, viewInfo, regExpInfo,
   };
 })()

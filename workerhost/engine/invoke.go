@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"slices"
 
 	"github.com/dop251/goja"
@@ -108,7 +109,9 @@ func (e *Engine) Exports(ctx context.Context) ([]*whpb.Export, error) {
 // rejected value becomes a *rpcerr.ScriptError.
 func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Value, error), finish func(*goja.Runtime, goja.Value) error) error {
 	done := make(chan error, 1)
+	finish = e.guardFinish(finish)
 	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
+		defer e.recoverInternal(done)
 		v, err := start(rt)
 		var ex *goja.Exception
 		if errors.As(err, &ex) {
@@ -142,6 +145,35 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 		return ctx.Err()
 	case <-e.ctx.Done():
 		return ErrClosed
+	}
+}
+
+// errInternal is what a caller sees when the engine itself failed.
+var errInternal = errors.New("internal error in the workerhost; the supervisor log has the details")
+
+// recoverInternal turns a Go panic on the event loop into errInternal sent
+// on done, and logs it with its stack, so a bug in the engine fails one
+// call instead of the whole worker.
+func (e *Engine) recoverInternal(done chan<- error) {
+	if r := recover(); r != nil {
+		e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
+		select {
+		case done <- errInternal:
+		default:
+		}
+	}
+}
+
+// guardFinish wraps finish so that a panic in it becomes errInternal.
+func (e *Engine) guardFinish(finish func(*goja.Runtime, goja.Value) error) func(*goja.Runtime, goja.Value) error {
+	return func(rt *goja.Runtime, v goja.Value) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
+				err = errInternal
+			}
+		}()
+		return finish(rt, v)
 	}
 }
 

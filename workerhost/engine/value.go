@@ -86,7 +86,7 @@ func primitive(v goja.Value) (*pb.Value, error) {
 
 func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
 	class := o.ClassName()
-	if class == "Object" {
+	if class != "Array" && class != "Function" {
 		tag, err := s.e.helper(s.rt, "typeTag", o)
 		if err != nil {
 			return nil, err
@@ -94,6 +94,23 @@ func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
 		class = tag.String()
 	}
 	switch class {
+	case "RegExp":
+		info, err := s.e.helper(s.rt, "regExpInfo", o)
+		if err != nil {
+			return nil, err
+		}
+		io := info.ToObject(s.rt)
+		re := &pb.RegExpValue{Source: io.Get("source").String(), Flags: io.Get("flags").String()}
+		return &pb.Value{Kind: &pb.Value_Regexp{Regexp: re}}, nil
+	case "TypedArray":
+		info, err := s.e.helper(s.rt, "viewInfo", o)
+		if err != nil {
+			return nil, err
+		}
+		io := info.ToObject(s.rt)
+		data, _ := io.Get("bytes").Export().([]byte)
+		ta := &pb.TypedArray{Type: io.Get("type").String(), Data: append([]byte(nil), data...)}
+		return &pb.Value{Kind: &pb.Value_TypedArray{TypedArray: ta}}, nil
 	case "Array":
 		return s.list(o, depth, func(l *pb.ValueList) *pb.Value { return &pb.Value{Kind: &pb.Value_Array{Array: l}} })
 	case "Date":
@@ -104,7 +121,7 @@ func (s *serializer) object(o *goja.Object, depth int) (*pb.Value, error) {
 		}
 		return &pb.Value{Kind: &pb.Value_Date{Date: ms}}, nil
 	case "Error":
-		return s.errorValue(o)
+		return s.errorValue(o, depth)
 	case "Map":
 		return s.mapValue(o, depth)
 	case "Set":
@@ -188,7 +205,7 @@ func (s *serializer) mapValue(o *goja.Object, depth int) (*pb.Value, error) {
 	return &pb.Value{Kind: &pb.Value_Map{Map: mv}}, nil
 }
 
-func (s *serializer) errorValue(o *goja.Object) (*pb.Value, error) {
+func (s *serializer) errorValue(o *goja.Object, depth int) (*pb.Value, error) {
 	info, err := s.e.helper(s.rt, "errorValueInfo", o)
 	if err != nil {
 		return nil, err
@@ -198,6 +215,13 @@ func (s *serializer) errorValue(o *goja.Object) (*pb.Value, error) {
 		Name:    io.Get("name").String(),
 		Message: io.Get("message").String(),
 		Stack:   io.Get("stack").String(),
+	}
+	if hasCause := io.Get("hasCause"); hasCause != nil && hasCause.ToBoolean() {
+		cause, err := s.value(io.Get("cause"), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		ev.Cause = cause
 	}
 	return &pb.Value{Kind: &pb.Value_Error{Error: ev}}, nil
 }
@@ -229,7 +253,11 @@ func (e *Engine) fromValue(rt *goja.Runtime, v *pb.Value) (goja.Value, error) {
 	case *pb.Value_Date:
 		return construct(rt, "Date", k.Date)
 	case *pb.Value_Error:
-		return newError(rt, k.Error.Name, k.Error.Message, k.Error.Stack), nil
+		return e.fromError(rt, k.Error)
+	case *pb.Value_TypedArray:
+		return fromTypedArray(rt, k.TypedArray)
+	case *pb.Value_Regexp:
+		return construct(rt, "RegExp", k.Regexp.Source, k.Regexp.Flags)
 	case *pb.Value_Array:
 		return e.fromList(rt, k.Array)
 	case *pb.Value_Object:
@@ -320,4 +348,35 @@ func construct(rt *goja.Runtime, name string, args ...any) (goja.Value, error) {
 		jsArgs[i] = rt.ToValue(a)
 	}
 	return ctor(nil, jsArgs...)
+}
+
+// typedArrayTypes are the constructors a TypedArray value may name; no
+// other global is ever constructed from a received name.
+var typedArrayTypes = map[string]bool{
+	"Int8Array": true, "Uint8ClampedArray": true, "Int16Array": true, "Uint16Array": true,
+	"Int32Array": true, "Uint32Array": true, "Float32Array": true, "Float64Array": true,
+	"BigInt64Array": true, "BigUint64Array": true, "DataView": true, "Uint8Array": true,
+}
+
+func fromTypedArray(rt *goja.Runtime, ta *pb.TypedArray) (goja.Value, error) {
+	if !typedArrayTypes[ta.Type] {
+		return nil, fmt.Errorf("decode value: unknown typed array type %q", ta.Type)
+	}
+	buf := rt.NewArrayBuffer(append([]byte(nil), ta.Data...))
+	return construct(rt, ta.Type, buf)
+}
+
+func (e *Engine) fromError(rt *goja.Runtime, ev *pb.ErrorValue) (goja.Value, error) {
+	v := newError(rt, ev.Name, ev.Message, ev.Stack)
+	if ev.Cause == nil {
+		return v, nil
+	}
+	cause, err := e.fromValue(rt, ev.Cause)
+	if err != nil {
+		return nil, err
+	}
+	if o, ok := v.(*goja.Object); ok {
+		_ = o.Set("cause", cause)
+	}
+	return v, nil
 }

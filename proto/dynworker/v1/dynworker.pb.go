@@ -504,6 +504,8 @@ type Value struct {
 	//	*Value_Error
 	//	*Value_Capability
 	//	*Value_ArrayBuffer
+	//	*Value_TypedArray
+	//	*Value_Regexp
 	Kind          isValue_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -681,6 +683,24 @@ func (x *Value) GetArrayBuffer() []byte {
 	return nil
 }
 
+func (x *Value) GetTypedArray() *TypedArray {
+	if x != nil {
+		if x, ok := x.Kind.(*Value_TypedArray); ok {
+			return x.TypedArray
+		}
+	}
+	return nil
+}
+
+func (x *Value) GetRegexp() *RegExpValue {
+	if x != nil {
+		if x, ok := x.Kind.(*Value_Regexp); ok {
+			return x.Regexp
+		}
+	}
+	return nil
+}
+
 type isValue_Kind interface {
 	isValue_Kind()
 }
@@ -748,6 +768,15 @@ type Value_ArrayBuffer struct {
 	ArrayBuffer []byte `protobuf:"bytes,15,opt,name=array_buffer,json=arrayBuffer,proto3,oneof"`
 }
 
+type Value_TypedArray struct {
+	// typed_array is any ArrayBuffer view but Uint8Array, which is bytes.
+	TypedArray *TypedArray `protobuf:"bytes,16,opt,name=typed_array,json=typedArray,proto3,oneof"`
+}
+
+type Value_Regexp struct {
+	Regexp *RegExpValue `protobuf:"bytes,17,opt,name=regexp,proto3,oneof"`
+}
+
 func (*Value_Undefined) isValue_Kind() {}
 
 func (*Value_Null) isValue_Kind() {}
@@ -778,6 +807,117 @@ func (*Value_Capability) isValue_Kind() {}
 
 func (*Value_ArrayBuffer) isValue_Kind() {}
 
+func (*Value_TypedArray) isValue_Kind() {}
+
+func (*Value_Regexp) isValue_Kind() {}
+
+// TypedArray is an ArrayBuffer view with its bytes.
+type TypedArray struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// type is the constructor name: Int8Array, Uint16Array, Float64Array,
+	// BigInt64Array, DataView and so on.
+	Type          string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	Data          []byte `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TypedArray) Reset() {
+	*x = TypedArray{}
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TypedArray) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TypedArray) ProtoMessage() {}
+
+func (x *TypedArray) ProtoReflect() protoreflect.Message {
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TypedArray.ProtoReflect.Descriptor instead.
+func (*TypedArray) Descriptor() ([]byte, []int) {
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TypedArray) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *TypedArray) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type RegExpValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Source        string                 `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
+	Flags         string                 `protobuf:"bytes,2,opt,name=flags,proto3" json:"flags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegExpValue) Reset() {
+	*x = RegExpValue{}
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegExpValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegExpValue) ProtoMessage() {}
+
+func (x *RegExpValue) ProtoReflect() protoreflect.Message {
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegExpValue.ProtoReflect.Descriptor instead.
+func (*RegExpValue) Descriptor() ([]byte, []int) {
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RegExpValue) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RegExpValue) GetFlags() string {
+	if x != nil {
+		return x.Flags
+	}
+	return ""
+}
+
 type ValueList struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Items         []*Value               `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -787,7 +927,7 @@ type ValueList struct {
 
 func (x *ValueList) Reset() {
 	*x = ValueList{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[6]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +939,7 @@ func (x *ValueList) String() string {
 func (*ValueList) ProtoMessage() {}
 
 func (x *ValueList) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[6]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +952,7 @@ func (x *ValueList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValueList.ProtoReflect.Descriptor instead.
 func (*ValueList) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{6}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ValueList) GetItems() []*Value {
@@ -831,7 +971,7 @@ type ObjectValue struct {
 
 func (x *ObjectValue) Reset() {
 	*x = ObjectValue{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[7]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +983,7 @@ func (x *ObjectValue) String() string {
 func (*ObjectValue) ProtoMessage() {}
 
 func (x *ObjectValue) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[7]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +996,7 @@ func (x *ObjectValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ObjectValue.ProtoReflect.Descriptor instead.
 func (*ObjectValue) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{7}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ObjectValue) GetFields() []*Field {
@@ -876,7 +1016,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[8]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -888,7 +1028,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[8]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -901,7 +1041,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{8}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Field) GetKey() string {
@@ -927,7 +1067,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[9]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1079,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[9]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1092,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{9}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MapValue) GetEntries() []*MapEntry {
@@ -972,7 +1112,7 @@ type MapEntry struct {
 
 func (x *MapEntry) Reset() {
 	*x = MapEntry{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[10]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -984,7 +1124,7 @@ func (x *MapEntry) String() string {
 func (*MapEntry) ProtoMessage() {}
 
 func (x *MapEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[10]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -997,7 +1137,7 @@ func (x *MapEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapEntry.ProtoReflect.Descriptor instead.
 func (*MapEntry) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{10}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MapEntry) GetKey() *Value {
@@ -1017,17 +1157,19 @@ func (x *MapEntry) GetValue() *Value {
 // ErrorValue is a JavaScript Error. It is also the gRPC status detail of a
 // call that failed because the worker threw.
 type ErrorValue struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	Stack         string                 `protobuf:"bytes,3,opt,name=stack,proto3" json:"stack,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Message string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	Stack   string                 `protobuf:"bytes,3,opt,name=stack,proto3" json:"stack,omitempty"`
+	// cause is the error's cause, when it has one.
+	Cause         *Value `protobuf:"bytes,4,opt,name=cause,proto3" json:"cause,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ErrorValue) Reset() {
 	*x = ErrorValue{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[11]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +1181,7 @@ func (x *ErrorValue) String() string {
 func (*ErrorValue) ProtoMessage() {}
 
 func (x *ErrorValue) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[11]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +1194,7 @@ func (x *ErrorValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorValue.ProtoReflect.Descriptor instead.
 func (*ErrorValue) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{11}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ErrorValue) GetName() string {
@@ -1076,6 +1218,13 @@ func (x *ErrorValue) GetStack() string {
 	return ""
 }
 
+func (x *ErrorValue) GetCause() *Value {
+	if x != nil {
+		return x.Cause
+	}
+	return nil
+}
+
 // CapabilityRef names something callable in another process.
 type CapabilityRef struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1086,7 +1235,7 @@ type CapabilityRef struct {
 
 func (x *CapabilityRef) Reset() {
 	*x = CapabilityRef{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[12]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1098,7 +1247,7 @@ func (x *CapabilityRef) String() string {
 func (*CapabilityRef) ProtoMessage() {}
 
 func (x *CapabilityRef) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[12]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1111,7 +1260,7 @@ func (x *CapabilityRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CapabilityRef.ProtoReflect.Descriptor instead.
 func (*CapabilityRef) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{12}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CapabilityRef) GetId() string {
@@ -1133,7 +1282,7 @@ type CodeRequired struct {
 
 func (x *CodeRequired) Reset() {
 	*x = CodeRequired{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[13]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1145,7 +1294,7 @@ func (x *CodeRequired) String() string {
 func (*CodeRequired) ProtoMessage() {}
 
 func (x *CodeRequired) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[13]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1158,7 +1307,7 @@ func (x *CodeRequired) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CodeRequired.ProtoReflect.Descriptor instead.
 func (*CodeRequired) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{13}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CodeRequired) GetNamespace() string {
@@ -1189,7 +1338,7 @@ type Target struct {
 
 func (x *Target) Reset() {
 	*x = Target{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[14]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1201,7 +1350,7 @@ func (x *Target) String() string {
 func (*Target) ProtoMessage() {}
 
 func (x *Target) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[14]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1214,7 +1363,7 @@ func (x *Target) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Target.ProtoReflect.Descriptor instead.
 func (*Target) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{14}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Target) GetHandle() string {
@@ -1256,7 +1405,7 @@ type GetRequest struct {
 
 func (x *GetRequest) Reset() {
 	*x = GetRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[15]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1268,7 +1417,7 @@ func (x *GetRequest) String() string {
 func (*GetRequest) ProtoMessage() {}
 
 func (x *GetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[15]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1281,7 +1430,7 @@ func (x *GetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRequest.ProtoReflect.Descriptor instead.
 func (*GetRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{15}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetRequest) GetNamespace() string {
@@ -1314,7 +1463,7 @@ type GetResponse struct {
 
 func (x *GetResponse) Reset() {
 	*x = GetResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[16]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1475,7 @@ func (x *GetResponse) String() string {
 func (*GetResponse) ProtoMessage() {}
 
 func (x *GetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[16]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1488,7 @@ func (x *GetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResponse.ProtoReflect.Descriptor instead.
 func (*GetResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{16}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetResponse) GetHandle() string {
@@ -1359,7 +1508,7 @@ type LoadRequest struct {
 
 func (x *LoadRequest) Reset() {
 	*x = LoadRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[17]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1371,7 +1520,7 @@ func (x *LoadRequest) String() string {
 func (*LoadRequest) ProtoMessage() {}
 
 func (x *LoadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[17]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1384,7 +1533,7 @@ func (x *LoadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadRequest.ProtoReflect.Descriptor instead.
 func (*LoadRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{17}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LoadRequest) GetNamespace() string {
@@ -1410,7 +1559,7 @@ type LoadResponse struct {
 
 func (x *LoadResponse) Reset() {
 	*x = LoadResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[18]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1571,7 @@ func (x *LoadResponse) String() string {
 func (*LoadResponse) ProtoMessage() {}
 
 func (x *LoadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[18]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1584,7 @@ func (x *LoadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadResponse.ProtoReflect.Descriptor instead.
 func (*LoadResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{18}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LoadResponse) GetHandle() string {
@@ -1454,7 +1603,7 @@ type ReleaseRequest struct {
 
 func (x *ReleaseRequest) Reset() {
 	*x = ReleaseRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[19]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1466,7 +1615,7 @@ func (x *ReleaseRequest) String() string {
 func (*ReleaseRequest) ProtoMessage() {}
 
 func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[19]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1479,7 +1628,7 @@ func (x *ReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{19}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ReleaseRequest) GetHandle() string {
@@ -1497,7 +1646,7 @@ type ReleaseResponse struct {
 
 func (x *ReleaseResponse) Reset() {
 	*x = ReleaseResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[20]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1509,7 +1658,7 @@ func (x *ReleaseResponse) String() string {
 func (*ReleaseResponse) ProtoMessage() {}
 
 func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[20]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1522,7 +1671,7 @@ func (x *ReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{20}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{22}
 }
 
 type FetchRequest struct {
@@ -1539,7 +1688,7 @@ type FetchRequest struct {
 
 func (x *FetchRequest) Reset() {
 	*x = FetchRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[21]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1551,7 +1700,7 @@ func (x *FetchRequest) String() string {
 func (*FetchRequest) ProtoMessage() {}
 
 func (x *FetchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[21]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1564,7 +1713,7 @@ func (x *FetchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchRequest.ProtoReflect.Descriptor instead.
 func (*FetchRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{21}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *FetchRequest) GetTarget() *Target {
@@ -1607,7 +1756,7 @@ type HttpRequest struct {
 
 func (x *HttpRequest) Reset() {
 	*x = HttpRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[22]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1619,7 +1768,7 @@ func (x *HttpRequest) String() string {
 func (*HttpRequest) ProtoMessage() {}
 
 func (x *HttpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[22]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1632,7 +1781,7 @@ func (x *HttpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HttpRequest.ProtoReflect.Descriptor instead.
 func (*HttpRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{22}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *HttpRequest) GetMethod() string {
@@ -1673,7 +1822,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[23]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +1834,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[23]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +1847,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{23}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Header) GetName() string {
@@ -1727,7 +1876,7 @@ type FetchResponse struct {
 
 func (x *FetchResponse) Reset() {
 	*x = FetchResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[24]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +1888,7 @@ func (x *FetchResponse) String() string {
 func (*FetchResponse) ProtoMessage() {}
 
 func (x *FetchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[24]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +1901,7 @@ func (x *FetchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchResponse.ProtoReflect.Descriptor instead.
 func (*FetchResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{24}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *FetchResponse) GetResponse() *HttpResponse {
@@ -1788,7 +1937,7 @@ type HttpResponse struct {
 
 func (x *HttpResponse) Reset() {
 	*x = HttpResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[25]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1800,7 +1949,7 @@ func (x *HttpResponse) String() string {
 func (*HttpResponse) ProtoMessage() {}
 
 func (x *HttpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[25]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1813,7 +1962,7 @@ func (x *HttpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HttpResponse.ProtoReflect.Descriptor instead.
 func (*HttpResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{25}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *HttpResponse) GetStatus() int32 {
@@ -1855,7 +2004,7 @@ type CallRequest struct {
 
 func (x *CallRequest) Reset() {
 	*x = CallRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[26]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1867,7 +2016,7 @@ func (x *CallRequest) String() string {
 func (*CallRequest) ProtoMessage() {}
 
 func (x *CallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[26]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1880,7 +2029,7 @@ func (x *CallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallRequest.ProtoReflect.Descriptor instead.
 func (*CallRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{26}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CallRequest) GetTarget() *Target {
@@ -1913,7 +2062,7 @@ type CallResponse struct {
 
 func (x *CallResponse) Reset() {
 	*x = CallResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[27]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +2074,7 @@ func (x *CallResponse) String() string {
 func (*CallResponse) ProtoMessage() {}
 
 func (x *CallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[27]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +2087,7 @@ func (x *CallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallResponse.ProtoReflect.Descriptor instead.
 func (*CallResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{27}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CallResponse) GetResult() *Value {
@@ -1958,7 +2107,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[28]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1970,7 +2119,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[28]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1983,7 +2132,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{28}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListRequest) GetNamespace() string {
@@ -2002,7 +2151,7 @@ type ListResponse struct {
 
 func (x *ListResponse) Reset() {
 	*x = ListResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[29]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2014,7 +2163,7 @@ func (x *ListResponse) String() string {
 func (*ListResponse) ProtoMessage() {}
 
 func (x *ListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[29]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2027,7 +2176,7 @@ func (x *ListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResponse.ProtoReflect.Descriptor instead.
 func (*ListResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{29}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListResponse) GetWorkers() []*WorkerInfo {
@@ -2056,7 +2205,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[30]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2068,7 +2217,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[30]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2081,7 +2230,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{30}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *WorkerInfo) GetNamespace() string {
@@ -2159,7 +2308,7 @@ type EvictRequest struct {
 
 func (x *EvictRequest) Reset() {
 	*x = EvictRequest{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[31]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2171,7 +2320,7 @@ func (x *EvictRequest) String() string {
 func (*EvictRequest) ProtoMessage() {}
 
 func (x *EvictRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[31]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2184,7 +2333,7 @@ func (x *EvictRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvictRequest.ProtoReflect.Descriptor instead.
 func (*EvictRequest) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{31}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *EvictRequest) GetNamespace() string {
@@ -2217,7 +2366,7 @@ type EvictResponse struct {
 
 func (x *EvictResponse) Reset() {
 	*x = EvictResponse{}
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[32]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2229,7 +2378,7 @@ func (x *EvictResponse) String() string {
 func (*EvictResponse) ProtoMessage() {}
 
 func (x *EvictResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dynworker_v1_dynworker_proto_msgTypes[32]
+	mi := &file_dynworker_v1_dynworker_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2242,7 +2391,7 @@ func (x *EvictResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvictResponse.ProtoReflect.Descriptor instead.
 func (*EvictResponse) Descriptor() ([]byte, []int) {
-	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{32}
+	return file_dynworker_v1_dynworker_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *EvictResponse) GetEvicted() bool {
@@ -2286,7 +2435,7 @@ const file_dynworker_v1_dynworker_proto_rawDesc = "" +
 	"\x04none\x18\x01 \x01(\v2\x13.dynworker.v1.EmptyH\x00R\x04none\x12/\n" +
 	"\anetwork\x18\x02 \x01(\v2\x13.dynworker.v1.EmptyH\x00R\anetworkB\x06\n" +
 	"\x04kind\"\a\n" +
-	"\x05Empty\"\xd6\x04\n" +
+	"\x05Empty\"\xc8\x05\n" +
 	"\x05Value\x123\n" +
 	"\tundefined\x18\x01 \x01(\v2\x13.dynworker.v1.EmptyH\x00R\tundefined\x12)\n" +
 	"\x04null\x18\x02 \x01(\v2\x13.dynworker.v1.EmptyH\x00R\x04null\x12\x14\n" +
@@ -2305,8 +2454,18 @@ const file_dynworker_v1_dynworker_proto_rawDesc = "" +
 	"\n" +
 	"capability\x18\x0e \x01(\v2\x1b.dynworker.v1.CapabilityRefH\x00R\n" +
 	"capability\x12#\n" +
-	"\farray_buffer\x18\x0f \x01(\fH\x00R\varrayBufferB\x06\n" +
-	"\x04kind\"6\n" +
+	"\farray_buffer\x18\x0f \x01(\fH\x00R\varrayBuffer\x12;\n" +
+	"\vtyped_array\x18\x10 \x01(\v2\x18.dynworker.v1.TypedArrayH\x00R\n" +
+	"typedArray\x123\n" +
+	"\x06regexp\x18\x11 \x01(\v2\x19.dynworker.v1.RegExpValueH\x00R\x06regexpB\x06\n" +
+	"\x04kind\"4\n" +
+	"\n" +
+	"TypedArray\x12\x12\n" +
+	"\x04type\x18\x01 \x01(\tR\x04type\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\";\n" +
+	"\vRegExpValue\x12\x16\n" +
+	"\x06source\x18\x01 \x01(\tR\x06source\x12\x14\n" +
+	"\x05flags\x18\x02 \x01(\tR\x05flags\"6\n" +
 	"\tValueList\x12)\n" +
 	"\x05items\x18\x01 \x03(\v2\x13.dynworker.v1.ValueR\x05items\":\n" +
 	"\vObjectValue\x12+\n" +
@@ -2318,12 +2477,13 @@ const file_dynworker_v1_dynworker_proto_rawDesc = "" +
 	"\aentries\x18\x01 \x03(\v2\x16.dynworker.v1.MapEntryR\aentries\"\\\n" +
 	"\bMapEntry\x12%\n" +
 	"\x03key\x18\x01 \x01(\v2\x13.dynworker.v1.ValueR\x03key\x12)\n" +
-	"\x05value\x18\x02 \x01(\v2\x13.dynworker.v1.ValueR\x05value\"P\n" +
+	"\x05value\x18\x02 \x01(\v2\x13.dynworker.v1.ValueR\x05value\"{\n" +
 	"\n" +
 	"ErrorValue\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x14\n" +
-	"\x05stack\x18\x03 \x01(\tR\x05stack\"\x1f\n" +
+	"\x05stack\x18\x03 \x01(\tR\x05stack\x12)\n" +
+	"\x05cause\x18\x04 \x01(\v2\x13.dynworker.v1.ValueR\x05cause\"\x1f\n" +
 	"\rCapabilityRef\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"I\n" +
 	"\fCodeRequired\x12\x1c\n" +
@@ -2423,7 +2583,7 @@ func file_dynworker_v1_dynworker_proto_rawDescGZIP() []byte {
 	return file_dynworker_v1_dynworker_proto_rawDescData
 }
 
-var file_dynworker_v1_dynworker_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_dynworker_v1_dynworker_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_dynworker_v1_dynworker_proto_goTypes = []any{
 	(*WorkerCode)(nil),      // 0: dynworker.v1.WorkerCode
 	(*Module)(nil),          // 1: dynworker.v1.Module
@@ -2431,33 +2591,35 @@ var file_dynworker_v1_dynworker_proto_goTypes = []any{
 	(*GlobalOutbound)(nil),  // 3: dynworker.v1.GlobalOutbound
 	(*Empty)(nil),           // 4: dynworker.v1.Empty
 	(*Value)(nil),           // 5: dynworker.v1.Value
-	(*ValueList)(nil),       // 6: dynworker.v1.ValueList
-	(*ObjectValue)(nil),     // 7: dynworker.v1.ObjectValue
-	(*Field)(nil),           // 8: dynworker.v1.Field
-	(*MapValue)(nil),        // 9: dynworker.v1.MapValue
-	(*MapEntry)(nil),        // 10: dynworker.v1.MapEntry
-	(*ErrorValue)(nil),      // 11: dynworker.v1.ErrorValue
-	(*CapabilityRef)(nil),   // 12: dynworker.v1.CapabilityRef
-	(*CodeRequired)(nil),    // 13: dynworker.v1.CodeRequired
-	(*Target)(nil),          // 14: dynworker.v1.Target
-	(*GetRequest)(nil),      // 15: dynworker.v1.GetRequest
-	(*GetResponse)(nil),     // 16: dynworker.v1.GetResponse
-	(*LoadRequest)(nil),     // 17: dynworker.v1.LoadRequest
-	(*LoadResponse)(nil),    // 18: dynworker.v1.LoadResponse
-	(*ReleaseRequest)(nil),  // 19: dynworker.v1.ReleaseRequest
-	(*ReleaseResponse)(nil), // 20: dynworker.v1.ReleaseResponse
-	(*FetchRequest)(nil),    // 21: dynworker.v1.FetchRequest
-	(*HttpRequest)(nil),     // 22: dynworker.v1.HttpRequest
-	(*Header)(nil),          // 23: dynworker.v1.Header
-	(*FetchResponse)(nil),   // 24: dynworker.v1.FetchResponse
-	(*HttpResponse)(nil),    // 25: dynworker.v1.HttpResponse
-	(*CallRequest)(nil),     // 26: dynworker.v1.CallRequest
-	(*CallResponse)(nil),    // 27: dynworker.v1.CallResponse
-	(*ListRequest)(nil),     // 28: dynworker.v1.ListRequest
-	(*ListResponse)(nil),    // 29: dynworker.v1.ListResponse
-	(*WorkerInfo)(nil),      // 30: dynworker.v1.WorkerInfo
-	(*EvictRequest)(nil),    // 31: dynworker.v1.EvictRequest
-	(*EvictResponse)(nil),   // 32: dynworker.v1.EvictResponse
+	(*TypedArray)(nil),      // 6: dynworker.v1.TypedArray
+	(*RegExpValue)(nil),     // 7: dynworker.v1.RegExpValue
+	(*ValueList)(nil),       // 8: dynworker.v1.ValueList
+	(*ObjectValue)(nil),     // 9: dynworker.v1.ObjectValue
+	(*Field)(nil),           // 10: dynworker.v1.Field
+	(*MapValue)(nil),        // 11: dynworker.v1.MapValue
+	(*MapEntry)(nil),        // 12: dynworker.v1.MapEntry
+	(*ErrorValue)(nil),      // 13: dynworker.v1.ErrorValue
+	(*CapabilityRef)(nil),   // 14: dynworker.v1.CapabilityRef
+	(*CodeRequired)(nil),    // 15: dynworker.v1.CodeRequired
+	(*Target)(nil),          // 16: dynworker.v1.Target
+	(*GetRequest)(nil),      // 17: dynworker.v1.GetRequest
+	(*GetResponse)(nil),     // 18: dynworker.v1.GetResponse
+	(*LoadRequest)(nil),     // 19: dynworker.v1.LoadRequest
+	(*LoadResponse)(nil),    // 20: dynworker.v1.LoadResponse
+	(*ReleaseRequest)(nil),  // 21: dynworker.v1.ReleaseRequest
+	(*ReleaseResponse)(nil), // 22: dynworker.v1.ReleaseResponse
+	(*FetchRequest)(nil),    // 23: dynworker.v1.FetchRequest
+	(*HttpRequest)(nil),     // 24: dynworker.v1.HttpRequest
+	(*Header)(nil),          // 25: dynworker.v1.Header
+	(*FetchResponse)(nil),   // 26: dynworker.v1.FetchResponse
+	(*HttpResponse)(nil),    // 27: dynworker.v1.HttpResponse
+	(*CallRequest)(nil),     // 28: dynworker.v1.CallRequest
+	(*CallResponse)(nil),    // 29: dynworker.v1.CallResponse
+	(*ListRequest)(nil),     // 30: dynworker.v1.ListRequest
+	(*ListResponse)(nil),    // 31: dynworker.v1.ListResponse
+	(*WorkerInfo)(nil),      // 32: dynworker.v1.WorkerInfo
+	(*EvictRequest)(nil),    // 33: dynworker.v1.EvictRequest
+	(*EvictResponse)(nil),   // 34: dynworker.v1.EvictResponse
 }
 var file_dynworker_v1_dynworker_proto_depIdxs = []int32{
 	1,  // 0: dynworker.v1.WorkerCode.modules:type_name -> dynworker.v1.Module
@@ -2468,50 +2630,53 @@ var file_dynworker_v1_dynworker_proto_depIdxs = []int32{
 	4,  // 5: dynworker.v1.GlobalOutbound.network:type_name -> dynworker.v1.Empty
 	4,  // 6: dynworker.v1.Value.undefined:type_name -> dynworker.v1.Empty
 	4,  // 7: dynworker.v1.Value.null:type_name -> dynworker.v1.Empty
-	6,  // 8: dynworker.v1.Value.array:type_name -> dynworker.v1.ValueList
-	7,  // 9: dynworker.v1.Value.object:type_name -> dynworker.v1.ObjectValue
-	9,  // 10: dynworker.v1.Value.map:type_name -> dynworker.v1.MapValue
-	6,  // 11: dynworker.v1.Value.set:type_name -> dynworker.v1.ValueList
-	11, // 12: dynworker.v1.Value.error:type_name -> dynworker.v1.ErrorValue
-	12, // 13: dynworker.v1.Value.capability:type_name -> dynworker.v1.CapabilityRef
-	5,  // 14: dynworker.v1.ValueList.items:type_name -> dynworker.v1.Value
-	8,  // 15: dynworker.v1.ObjectValue.fields:type_name -> dynworker.v1.Field
-	5,  // 16: dynworker.v1.Field.value:type_name -> dynworker.v1.Value
-	10, // 17: dynworker.v1.MapValue.entries:type_name -> dynworker.v1.MapEntry
-	5,  // 18: dynworker.v1.MapEntry.key:type_name -> dynworker.v1.Value
-	5,  // 19: dynworker.v1.MapEntry.value:type_name -> dynworker.v1.Value
-	5,  // 20: dynworker.v1.Target.props:type_name -> dynworker.v1.Value
-	2,  // 21: dynworker.v1.Target.limits:type_name -> dynworker.v1.Limits
-	0,  // 22: dynworker.v1.GetRequest.code:type_name -> dynworker.v1.WorkerCode
-	0,  // 23: dynworker.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
-	14, // 24: dynworker.v1.FetchRequest.target:type_name -> dynworker.v1.Target
-	22, // 25: dynworker.v1.FetchRequest.request:type_name -> dynworker.v1.HttpRequest
-	23, // 26: dynworker.v1.HttpRequest.headers:type_name -> dynworker.v1.Header
-	25, // 27: dynworker.v1.FetchResponse.response:type_name -> dynworker.v1.HttpResponse
-	23, // 28: dynworker.v1.HttpResponse.headers:type_name -> dynworker.v1.Header
-	14, // 29: dynworker.v1.CallRequest.target:type_name -> dynworker.v1.Target
-	5,  // 30: dynworker.v1.CallRequest.args:type_name -> dynworker.v1.Value
-	5,  // 31: dynworker.v1.CallResponse.result:type_name -> dynworker.v1.Value
-	30, // 32: dynworker.v1.ListResponse.workers:type_name -> dynworker.v1.WorkerInfo
-	15, // 33: dynworker.v1.WorkerLoader.Get:input_type -> dynworker.v1.GetRequest
-	17, // 34: dynworker.v1.WorkerLoader.Load:input_type -> dynworker.v1.LoadRequest
-	19, // 35: dynworker.v1.WorkerLoader.Release:input_type -> dynworker.v1.ReleaseRequest
-	21, // 36: dynworker.v1.WorkerLoader.Fetch:input_type -> dynworker.v1.FetchRequest
-	26, // 37: dynworker.v1.WorkerLoader.Call:input_type -> dynworker.v1.CallRequest
-	28, // 38: dynworker.v1.WorkerLoader.List:input_type -> dynworker.v1.ListRequest
-	31, // 39: dynworker.v1.WorkerLoader.Evict:input_type -> dynworker.v1.EvictRequest
-	16, // 40: dynworker.v1.WorkerLoader.Get:output_type -> dynworker.v1.GetResponse
-	18, // 41: dynworker.v1.WorkerLoader.Load:output_type -> dynworker.v1.LoadResponse
-	20, // 42: dynworker.v1.WorkerLoader.Release:output_type -> dynworker.v1.ReleaseResponse
-	24, // 43: dynworker.v1.WorkerLoader.Fetch:output_type -> dynworker.v1.FetchResponse
-	27, // 44: dynworker.v1.WorkerLoader.Call:output_type -> dynworker.v1.CallResponse
-	29, // 45: dynworker.v1.WorkerLoader.List:output_type -> dynworker.v1.ListResponse
-	32, // 46: dynworker.v1.WorkerLoader.Evict:output_type -> dynworker.v1.EvictResponse
-	40, // [40:47] is the sub-list for method output_type
-	33, // [33:40] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	8,  // 8: dynworker.v1.Value.array:type_name -> dynworker.v1.ValueList
+	9,  // 9: dynworker.v1.Value.object:type_name -> dynworker.v1.ObjectValue
+	11, // 10: dynworker.v1.Value.map:type_name -> dynworker.v1.MapValue
+	8,  // 11: dynworker.v1.Value.set:type_name -> dynworker.v1.ValueList
+	13, // 12: dynworker.v1.Value.error:type_name -> dynworker.v1.ErrorValue
+	14, // 13: dynworker.v1.Value.capability:type_name -> dynworker.v1.CapabilityRef
+	6,  // 14: dynworker.v1.Value.typed_array:type_name -> dynworker.v1.TypedArray
+	7,  // 15: dynworker.v1.Value.regexp:type_name -> dynworker.v1.RegExpValue
+	5,  // 16: dynworker.v1.ValueList.items:type_name -> dynworker.v1.Value
+	10, // 17: dynworker.v1.ObjectValue.fields:type_name -> dynworker.v1.Field
+	5,  // 18: dynworker.v1.Field.value:type_name -> dynworker.v1.Value
+	12, // 19: dynworker.v1.MapValue.entries:type_name -> dynworker.v1.MapEntry
+	5,  // 20: dynworker.v1.MapEntry.key:type_name -> dynworker.v1.Value
+	5,  // 21: dynworker.v1.MapEntry.value:type_name -> dynworker.v1.Value
+	5,  // 22: dynworker.v1.ErrorValue.cause:type_name -> dynworker.v1.Value
+	5,  // 23: dynworker.v1.Target.props:type_name -> dynworker.v1.Value
+	2,  // 24: dynworker.v1.Target.limits:type_name -> dynworker.v1.Limits
+	0,  // 25: dynworker.v1.GetRequest.code:type_name -> dynworker.v1.WorkerCode
+	0,  // 26: dynworker.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
+	16, // 27: dynworker.v1.FetchRequest.target:type_name -> dynworker.v1.Target
+	24, // 28: dynworker.v1.FetchRequest.request:type_name -> dynworker.v1.HttpRequest
+	25, // 29: dynworker.v1.HttpRequest.headers:type_name -> dynworker.v1.Header
+	27, // 30: dynworker.v1.FetchResponse.response:type_name -> dynworker.v1.HttpResponse
+	25, // 31: dynworker.v1.HttpResponse.headers:type_name -> dynworker.v1.Header
+	16, // 32: dynworker.v1.CallRequest.target:type_name -> dynworker.v1.Target
+	5,  // 33: dynworker.v1.CallRequest.args:type_name -> dynworker.v1.Value
+	5,  // 34: dynworker.v1.CallResponse.result:type_name -> dynworker.v1.Value
+	32, // 35: dynworker.v1.ListResponse.workers:type_name -> dynworker.v1.WorkerInfo
+	17, // 36: dynworker.v1.WorkerLoader.Get:input_type -> dynworker.v1.GetRequest
+	19, // 37: dynworker.v1.WorkerLoader.Load:input_type -> dynworker.v1.LoadRequest
+	21, // 38: dynworker.v1.WorkerLoader.Release:input_type -> dynworker.v1.ReleaseRequest
+	23, // 39: dynworker.v1.WorkerLoader.Fetch:input_type -> dynworker.v1.FetchRequest
+	28, // 40: dynworker.v1.WorkerLoader.Call:input_type -> dynworker.v1.CallRequest
+	30, // 41: dynworker.v1.WorkerLoader.List:input_type -> dynworker.v1.ListRequest
+	33, // 42: dynworker.v1.WorkerLoader.Evict:input_type -> dynworker.v1.EvictRequest
+	18, // 43: dynworker.v1.WorkerLoader.Get:output_type -> dynworker.v1.GetResponse
+	20, // 44: dynworker.v1.WorkerLoader.Load:output_type -> dynworker.v1.LoadResponse
+	22, // 45: dynworker.v1.WorkerLoader.Release:output_type -> dynworker.v1.ReleaseResponse
+	26, // 46: dynworker.v1.WorkerLoader.Fetch:output_type -> dynworker.v1.FetchResponse
+	29, // 47: dynworker.v1.WorkerLoader.Call:output_type -> dynworker.v1.CallResponse
+	31, // 48: dynworker.v1.WorkerLoader.List:output_type -> dynworker.v1.ListResponse
+	34, // 49: dynworker.v1.WorkerLoader.Evict:output_type -> dynworker.v1.EvictResponse
+	43, // [43:50] is the sub-list for method output_type
+	36, // [36:43] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_dynworker_v1_dynworker_proto_init() }
@@ -2548,6 +2713,8 @@ func file_dynworker_v1_dynworker_proto_init() {
 		(*Value_Error)(nil),
 		(*Value_Capability)(nil),
 		(*Value_ArrayBuffer)(nil),
+		(*Value_TypedArray)(nil),
+		(*Value_Regexp)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2555,7 +2722,7 @@ func file_dynworker_v1_dynworker_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dynworker_v1_dynworker_proto_rawDesc), len(file_dynworker_v1_dynworker_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -164,3 +164,35 @@ func TestIdleEviction(t *testing.T) {
 		t.Errorf("after idle eviction: counter %d, getCode calls %d; want 1 and %d", c.Value, c.CodeCalls, calls)
 	}
 }
+
+func TestStackOverflowRestartsWorker(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{})
+	ctx := testContext(t)
+	h, err := s.Load(ctx, "hostile", jsCode("main.js", `
+import { WorkerEntrypoint } from "cloudflare:workers";
+function f(n) { return f(n + 1) + 1; }
+export default class extends WorkerEntrypoint {
+  async recurse() { await null; return f(0); }
+  ok() { return "ok"; }
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Call(ctx, h, "", "recurse", nil)
+	if err == nil || !strings.Contains(err.Error(), "RangeError: Maximum call stack size exceeded") {
+		t.Errorf("recurse() = %v; want the RangeError", err)
+	}
+	// The broken workerhost exits; a later call reaches a fresh one.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		v, err := s.Call(ctx, h, "", "ok", nil)
+		if err == nil {
+			if v.GetString_() != "ok" {
+				t.Errorf("ok() = %v", v)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Error("the worker never answered again after the stack overflow")
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -26,6 +28,8 @@ type workerServer struct {
 	prepared    chan struct{}
 	preparedEng *engine.Engine
 	prepareErr  error
+
+	exitOnce sync.Once
 
 	mu     sync.Mutex
 	engine *engine.Engine
@@ -84,6 +88,7 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 	s.trim.begin()
 	defer s.trim.end()
+	defer s.exitIfBroken()
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -104,6 +109,7 @@ func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
+	defer s.exitIfBroken()
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -120,6 +126,7 @@ func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallR
 func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.TestResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
+	defer s.exitIfBroken()
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -149,3 +156,22 @@ func (s *workerServer) close() {
 		s.preparedEng.Close()
 	}
 }
+
+// brokenExitDelay lets the reply that reported a broken runtime reach the
+// supervisor before the workerhost exits.
+const brokenExitDelay = 100 * time.Millisecond
+
+// exitIfBroken ends the process when the engine's runtime may be left
+// inconsistent; the supervisor starts a fresh workerhost for the next call.
+func (s *workerServer) exitIfBroken() {
+	e, err := s.loadedEngine()
+	if err != nil || !e.Broken() {
+		return
+	}
+	s.exitOnce.Do(func() {
+		time.AfterFunc(brokenExitDelay, func() { os.Exit(exitBroken) })
+	})
+}
+
+// exitBroken is the exit code of a workerhost whose runtime broke.
+const exitBroken = 3

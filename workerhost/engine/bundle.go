@@ -36,9 +36,10 @@ func warmBundler() {
 	})
 }
 
-// bundle links the module graph of code into one CommonJS script. Relative
-// imports resolve against the importing module's name; "cloudflare:workers"
-// and the node: modules resolve to built-in sources.
+// bundle links the module graph of code into one script that assigns the
+// main module's exports to __dwExports. Relative imports resolve against
+// the importing module's name; "cloudflare:workers" and the node: modules
+// resolve to built-in sources.
 func bundle(code *pb.WorkerCode) (string, error) {
 	modules := make(map[string]*pb.Module, len(code.Modules))
 	for _, m := range code.Modules {
@@ -55,7 +56,8 @@ func bundle(code *pb.WorkerCode) (string, error) {
 		EntryPoints: []string{cleanName(code.MainModule)},
 		Bundle:      true,
 		Write:       false,
-		Format:      api.FormatCommonJS,
+		Format:      api.FormatIIFE,
+		GlobalName:  "__dwExports",
 		Platform:    api.PlatformNeutral,
 		Target:      api.ES2017,
 		Sourcemap:   api.SourceMapNone,

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 	"github.com/dop251/goja_nodejs/eventloop"
+	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -61,6 +63,7 @@ type Engine struct {
 	env     *goja.Object
 	helpers *goja.Object // internal functions defined in JavaScript
 
+	broken    atomic.Bool
 	closeOnce sync.Once
 }
 
@@ -86,7 +89,7 @@ func Prepare(host Host) (*Engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
 		host:   host,
-		loop:   eventloop.NewEventLoop(eventloop.EnableConsole(false)),
+		loop:   newLoop(),
 		ctx:    ctx,
 		cancel: cancel,
 	}
@@ -150,8 +153,28 @@ func (e *Engine) onLoop(fn func(*goja.Runtime) error) error {
 	return <-errc
 }
 
+// newLoop returns an event loop whose require() cannot load anything:
+// goja_nodejs installs require with a loader that reads files, which a
+// worker must never reach.
+func newLoop() *eventloop.EventLoop {
+	registry := require.NewRegistry(require.WithLoader(func(string) ([]byte, error) {
+		return nil, require.ModuleFileDoesNotExistError
+	}))
+	return eventloop.NewEventLoop(eventloop.EnableConsole(false), eventloop.WithRegistry(registry))
+}
+
+// hiddenGlobals are globals that goja and goja_nodejs define but workerd
+// does not have; they are removed before any worker code runs.
+var hiddenGlobals = []string{"require", "GoError"}
+
 func (e *Engine) install(rt *goja.Runtime) error {
 	rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	rt.SetMaxCallStackSize(maxCallStackSize)
+	for _, name := range hiddenGlobals {
+		if err := rt.GlobalObject().Delete(name); err != nil {
+			return fmt.Errorf("remove global %s: %w", name, err)
+		}
+	}
 	if err := webapi.Install(rt, &webHost{e}); err != nil {
 		return fmt.Errorf("install web APIs: %w", err)
 	}
@@ -178,14 +201,11 @@ func (e *Engine) evaluate(rt *goja.Runtime, prog *goja.Program, bindings []*whpb
 	if !ok {
 		return errors.New("evaluate worker: bundle is not a function")
 	}
-	module := rt.NewObject()
-	if err := module.Set("exports", rt.NewObject()); err != nil {
-		return err
-	}
-	if _, err := wrapper(goja.Undefined(), module, e.hostObject(rt)); err != nil {
+	exports, err := wrapper(goja.Undefined(), e.hostObject(rt))
+	if err != nil {
 		return scriptError(rt, err)
 	}
-	e.exports = module.Get("exports").ToObject(rt)
+	e.exports = exports.ToObject(rt)
 	if _, err := e.helper(rt, "describe", e.exports); err != nil {
 		return scriptError(rt, err)
 	}
@@ -201,10 +221,15 @@ func (e *Engine) Close() {
 	})
 }
 
-// wrapBundle turns the CommonJS bundle into a function of module and the
-// internal host object, so nothing of the host is a global.
+// maxCallStackSize bounds JavaScript recursion, so deep recursion throws
+// a RangeError as it does in V8 rather than growing without limit.
+const maxCallStackSize = 10000
+
+// wrapBundle turns the bundle, an IIFE that assigns the main module's
+// exports to __dwExports, into a function of the internal host object that
+// returns those exports, so nothing of the host is a global.
 func wrapBundle(script string) string {
-	return "(function (module, __dwHost) { var exports = module.exports;\n" + script + "\n})"
+	return "(function (__dwHost) {\n" + script + "\nreturn __dwExports;\n})"
 }
 
 func compile(name, src string) (*goja.Program, error) {

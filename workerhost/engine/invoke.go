@@ -140,6 +140,10 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 	}
 	select {
 	case err := <-done:
+		var se *rpcerr.ScriptError
+		if errors.As(err, &se) && se.Name == "RangeError" && se.Message == stackOverflowMessage {
+			e.broken.Store(true)
+		}
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
@@ -147,6 +151,14 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 		return ErrClosed
 	}
 }
+
+// stackOverflowMessage is V8's message for exceeding the call stack.
+const stackOverflowMessage = "Maximum call stack size exceeded"
+
+// Broken reports whether the runtime may be left inconsistent, after a
+// stack overflow: goja then abandons the promise jobs it was running, so
+// the workerhost should exit and let the supervisor start a fresh one.
+func (e *Engine) Broken() bool { return e.broken.Load() }
 
 // errInternal is what a caller sees when the engine itself failed.
 var errInternal = errors.New("internal error in the workerhost; the supervisor log has the details")
@@ -216,6 +228,12 @@ func scriptError(rt *goja.Runtime, err error) error {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		return exceptionError(rt, ex)
+	}
+	var so *goja.StackOverflowError
+	if errors.As(err, &so) {
+		// goja's stack overflow cannot be caught by the worker, unlike V8's;
+		// the call fails with the error V8 would throw.
+		return &rpcerr.ScriptError{Name: "RangeError", Message: stackOverflowMessage, Stack: so.String()}
 	}
 	var se *rpcerr.ScriptError
 	if errors.As(err, &se) {

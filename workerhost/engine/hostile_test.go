@@ -1,0 +1,75 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// TestNoHostGlobals checks that nothing that reaches files, processes or
+// the Go side is visible to a worker.
+func TestNoHostGlobals(t *testing.T) {
+	e := newTestEngine(t, "main.js", map[string]*pb.Module{"main.js": js(entry + `
+function result() {
+  return ["require", "GoError", "process", "module", "exports", "Deno", "Bun", "__dwHost"]
+    .map((name) => name + "=" + typeof globalThis[name]).join(" ") +
+    " free-module=" + typeof module + " require-call=" + (() => {
+      try { const name = "fs"; require(name); return "loaded"; } catch (e) { return e.message; }
+    })();
+}`)})
+	want := "require=undefined GoError=undefined process=undefined module=undefined exports=undefined " +
+		"Deno=undefined Bun=undefined __dwHost=undefined free-module=undefined " +
+		`require-call=Dynamic require of "fs" is not supported`
+	if got := callString(t, e, "run"); got != want {
+		t.Errorf("globals: %s\nwant:    %s", got, want)
+	}
+}
+
+func TestImportsReachNoFiles(t *testing.T) {
+	tests := []struct{ name, spec, want string }{
+		{"absolute path", "/etc/passwd", `No such module "etc/passwd".`},
+		{"parent path", "../../../../etc/hostname", `No such module "etc/hostname".`},
+		{"file URL", "file:///etc/passwd", `No such module "file:/etc/passwd".`},
+		{"node module", "node:fs", `No such module "node:fs".`},
+		{"bare package", "fs", `No such module "fs".`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tryEngine("main.js", map[string]*pb.Module{
+				"main.js": js(`import x from "` + tt.spec + `"; export default {};`),
+			}, nil)
+			var se *rpcerr.ScriptError
+			if !errors.As(err, &se) || !strings.Contains(se.Message, tt.want) {
+				t.Errorf("import %q: %v; want %q", tt.spec, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDeepRecursionFailsCall checks that unbounded recursion fails the call
+// with V8's RangeError, synchronously and in an async function, and marks
+// the engine broken so its workerhost restarts.
+// NOTE: unlike in V8, the worker cannot catch this RangeError.
+func TestDeepRecursionFailsCall(t *testing.T) {
+	e := newTestEngine(t, "main.js", map[string]*pb.Module{"main.js": js(`
+import { WorkerEntrypoint } from "cloudflare:workers";
+function f(n) { return f(n + 1) + 1; }
+export default class extends WorkerEntrypoint {
+  sync() { return f(0); }
+  async later() { await null; return f(0); }
+  ok() { return "ok"; }
+}`)})
+	for _, method := range []string{"sync", "later"} {
+		_, err := e.Call(ctxT(t), "", nil, method, nil)
+		var se *rpcerr.ScriptError
+		if !errors.As(err, &se) || se.Name != "RangeError" || se.Message != "Maximum call stack size exceeded" {
+			t.Errorf("%s(): %v; want RangeError: Maximum call stack size exceeded", method, err)
+		}
+	}
+	if !e.Broken() {
+		t.Error("engine not marked broken after a stack overflow")
+	}
+}

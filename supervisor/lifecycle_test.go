@@ -5,8 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -44,7 +46,7 @@ func TestGlobalOutbound(t *testing.T) {
 		fmt.Fprint(w, "from backend")
 	}))
 	defer backend.Close()
-	s := newSupervisor(t, supervisor.Config{})
+	s := newSupervisor(t, supervisor.Config{AllowPrivateNetwork: true})
 	ctx := testContext(t)
 
 	open, err := s.Load(ctx, "outbound", jsCode("main.js", fetcherSource))
@@ -64,6 +66,31 @@ func TestGlobalOutbound(t *testing.T) {
 	want := "Error: This worker is not permitted to access the internet via global functions like fetch(). It must use capabilities (such as bindings in 'env') to talk to the outside world."
 	if got := fetchBody(t, s, denied, "http://worker/?target="+backend.URL); got != want {
 		t.Errorf("fetch with globalOutbound null = %q; want %q", got, want)
+	}
+}
+
+func TestOutboundRefusesPrivateAddresses(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the backend on loopback was reached")
+	}))
+	defer backend.Close()
+	s := newSupervisor(t, supervisor.Config{})
+	h, err := s.Load(testContext(t), "outbound", jsCode("main.js", fetcherSource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(backend.URL, "http://")
+	tests := []struct{ name, url, want string }{
+		{"loopback", backend.URL, "TypeError: Network connection failed: connecting to " + addr + " is not allowed."},
+		{"localhost", "http://localhost:" + strings.Split(addr, ":")[1], "TypeError: Network connection failed: connecting to "},
+		{"unspecified", "http://0.0.0.0:" + strings.Split(addr, ":")[1], "TypeError: Network connection failed: connecting to 0.0.0.0:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fetchBody(t, s, h, "http://worker/?target="+tt.url); !strings.HasPrefix(got, tt.want) {
+				t.Errorf("fetch %s = %q; want it to start with %q", tt.url, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -195,4 +222,29 @@ export default class extends WorkerEntrypoint {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Error("the worker never answered again after the stack overflow")
+}
+
+func TestWorkerhostInheritsNoStrayDescriptors(t *testing.T) {
+	// A descriptor opened without close-on-exec, as a shell might leave one.
+	fd, err := syscall.Open(os.DevNull, syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+
+	s := newSupervisor(t, supervisor.Config{})
+	h, err := s.Load(testContext(t), "fds", jsCode("main.js", `export default { fetch() { return new Response("ok"); } };`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetchBody(t, s, h, "http://worker/")
+	w, err := s.Worker(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := supervisor.PID(w)
+	target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, fd))
+	if err == nil && target == os.DevNull {
+		t.Errorf("workerhost %d inherited descriptor %d (%s)", pid, fd, target)
+	}
 }

@@ -1,8 +1,13 @@
 package supervisor
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
+	"syscall"
 	"time"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
@@ -15,17 +20,75 @@ import (
 // globalOutbound is null.
 var errOutboundDenied = errors.New("This worker is not permitted to access the internet via global functions like fetch(). It must use capabilities (such as bindings in 'env') to talk to the outside world.")
 
-// outboundClient sends the requests of workers' global fetch().
-var outboundClient = &http.Client{
-	Timeout: 5 * time.Minute,
-	// A worker sees redirects as responses and follows them itself, as
-	// fetch() with redirect: "manual" would.
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// outboundTimeout bounds one outbound request, body included.
+const outboundTimeout = 5 * time.Minute
+
+// newOutboundClient returns the client for workers' global fetch(). Unless
+// allowPrivate is set, it refuses to connect to loopback, private,
+// link-local and other non-public addresses. The check runs on the address
+// actually dialled, after DNS, so a name that resolves to such an address
+// is refused too.
+func newOutboundClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	transport := &http.Transport{
+		Proxy:               nil,
+		DialContext:         dialer.DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        100,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	return &http.Client{
+		Transport: transport,
+		Timeout:   outboundTimeout,
+		// A worker sees redirects as responses and follows them itself, as
+		// fetch() with redirect: "manual" would.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// errPrivateAddress marks a connection the outbound policy refused.
+var errPrivateAddress = errors.New("the address is not public")
+
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("connecting to %s is not allowed: %w", address, errPrivateAddress)
+	}
+	if !isPublic(ap.Addr().Unmap()) {
+		return fmt.Errorf("connecting to %s is not allowed: %w", address, errPrivateAddress)
+	}
+	return nil
+}
+
+// nonPublic are ranges that are neither loopback, private nor link-local
+// by netip's tests but still do not belong to the public internet.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+}
+
+func isPublic(ip netip.Addr) bool {
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
+		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
 }
 
 // outbound performs one fetch() of w on the network.
-// TODO: apply an outbound policy (deny private and metadata addresses by
-// default, allow lists) before workers get network access in production.
 func (s *Supervisor) outbound(stream whpb.Host_OutboundServer, w *loader.Worker) error {
 	_, req, err := httpstream.ReceiveRequest(stream)
 	if err != nil {
@@ -38,9 +101,24 @@ func (s *Supervisor) outbound(stream whpb.Host_OutboundServer, w *loader.Worker)
 	if _, denied := code.GetGlobalOutbound().GetKind().(*pb.GlobalOutbound_None); denied {
 		return scriptErr("Error", errOutboundDenied.Error())
 	}
-	resp, err := outboundClient.Do(req.WithContext(stream.Context()))
+	resp, err := s.outboundClient.Do(req.WithContext(stream.Context()))
 	if err != nil {
-		return scriptErr("TypeError", "fetch failed: "+err.Error())
+		return scriptErr("TypeError", outboundMessage(err))
 	}
 	return httpstream.SendResponse(stream, resp)
+}
+
+// outboundMessage words a failed outbound request for the worker.
+func outboundMessage(err error) string {
+	if errors.Is(err, errPrivateAddress) {
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Addr != nil {
+			return fmt.Sprintf("Network connection failed: connecting to %s is not allowed.", opErr.Addr)
+		}
+		return "Network connection failed: connecting to a non-public address is not allowed."
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "fetch failed: timed out"
+	}
+	return "fetch failed: " + err.Error()
 }

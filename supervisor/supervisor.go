@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/sandbox"
 )
 
 // Config configures a Supervisor.
@@ -36,17 +38,21 @@ type Config struct {
 	// IdleTimeout is how long a worker may go without calls before its
 	// process stops. Default DefaultIdleTimeout.
 	IdleTimeout time.Duration
+	// AllowPrivateNetwork lets workers' fetch() reach loopback, private and
+	// link-local addresses. Default false: only public addresses.
+	AllowPrivateNetwork bool
 }
 
 // Supervisor owns the loader, the workerhost processes and the handles that
 // reach them. Its methods are safe for concurrent use.
 type Supervisor struct {
-	exe     string
-	args    []string
-	log     *slog.Logger
-	loader  *loader.Loader
-	pool    *pool
-	bundles *bundleCache
+	exe            string
+	args           []string
+	log            *slog.Logger
+	loader         *loader.Loader
+	pool           *pool
+	bundles        *bundleCache
+	outboundClient *http.Client
 
 	idleTimeout time.Duration
 	stopSweep   chan struct{}
@@ -79,11 +85,15 @@ func New(cfg Config) (*Supervisor, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if err := sandbox.CloseOnExec(); err != nil {
+		s.log.Warn("mark inherited descriptors close-on-exec", "err", err)
+	}
 	s.idleTimeout = cfg.IdleTimeout
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = DefaultIdleTimeout
 	}
 	s.bundles = newBundleCache(defaultBundleCacheSize)
+	s.outboundClient = newOutboundClient(cfg.AllowPrivateNetwork)
 	s.loader = loader.New(s.startWorker)
 	s.pool = newPool(s, cfg.WarmPool)
 	s.stopSweep, s.sweepDone = make(chan struct{}), make(chan struct{})

@@ -21,6 +21,8 @@ commands:
                                       wrangler.jsonc, wrangler.json or wrangler.toml) as a
                                       parent worker with env.LOADER, serving HTTP on ADDR
   test FILE...                        run the test() handler of each export of each FILE
+
+Run dynworker COMMAND -h to list a command's flags.
 `
 
 // run executes the command line args and returns the exit code.

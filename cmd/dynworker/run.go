@@ -22,7 +22,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("http", defaultHTTPAddr, "address to serve the parent worker's fetch handler on")
 	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
+	allowPrivate := fs.Bool("allow-private-network", false, "let workers' fetch() reach loopback and private addresses")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *warm < 0 {
+		fmt.Fprintf(stderr, "dynworker run: --warm-pool %d: must not be negative\n", *warm)
 		return 2
 	}
 	if fs.NArg() != 1 {
@@ -36,7 +41,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm})
+	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm, AllowPrivateNetwork: *allowPrivate})
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
 		return 1
@@ -50,7 +55,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
+		fmt.Fprintf(stderr, "dynworker run: %v: choose another address with --http\n", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "dynworker: serving %s on http://%s\n", fs.Arg(0), ln.Addr())

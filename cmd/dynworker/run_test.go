@@ -79,6 +79,19 @@ func TestRunRejectsMissingEntry(t *testing.T) {
 	}
 }
 
+func TestRunAddressInUse(t *testing.T) {
+	c := startCommand(t, "run", "--http", "127.0.0.1:0", "../../examples/hello")
+	addr := c.waitAddress(t)
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"run", "--http", addr, "../../examples/hello"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit code = %d; want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "address already in use: choose another address with --http") {
+		t.Errorf("stderr = %q; want the --http hint", stderr.String())
+	}
+}
+
 func TestRunWranglerConfigs(t *testing.T) {
 	tests := []struct {
 		name, file, config string

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	"github.com/dynworker/dynworker/supervisor"
 )
@@ -25,15 +27,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	httpAddr := fs.String("http", defaultHTTPAddr, "address of the HTTP endpoint that runs POSTed worker code")
 	grpcAddr := fs.String("grpc", defaultGRPCAddr, "address of the gRPC host API; loopback only")
 	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
+	allowPrivate := fs.Bool("allow-private-network", false, "let workers' fetch() reach loopback and private addresses")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := checkLoopback(*grpcAddr); err != nil {
-		fmt.Fprintf(stderr, "dynworker serve: --grpc %s: %v\n", *grpcAddr, err)
+	if *warm < 0 {
+		fmt.Fprintf(stderr, "dynworker serve: --warm-pool %d: must not be negative\n", *warm)
 		return 2
 	}
+	for _, a := range []struct{ flag, addr string }{{"--grpc", *grpcAddr}, {"--http", *httpAddr}} {
+		if err := checkLoopback(a.addr); err != nil {
+			fmt.Fprintf(stderr, "dynworker serve: %s %s: %v\n", a.flag, a.addr, err)
+			return 2
+		}
+	}
 	log := newLogger(stderr)
-	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm})
+	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm, AllowPrivateNetwork: *allowPrivate})
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
 		return 1
@@ -68,7 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	srv := supervisor.NewGRPCServer(sup)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(grpcLn) })
-	g.Go(func() error { return serveHTTP(gctx, httpLn, workerHandler(sup, handle, log)) })
+	g.Go(func() error { return serveHTTP(gctx, httpLn, limitBody(workerHandler(sup, handle, log))) })
 	g.Go(func() error {
 		<-gctx.Done()
 		srv.GracefulStop()
@@ -82,7 +91,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // checkLoopback rejects an address that is not on a loopback interface: the
-// host API has no authentication yet.
+// host API and the endpoint that runs posted code have no authentication.
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -94,7 +103,20 @@ func checkLoopback(addr string) error {
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
 		// TODO: allow other addresses once the host API authenticates callers.
-		return fmt.Errorf("not a loopback address: the gRPC API has no authentication yet, so it listens on loopback only (for example 127.0.0.1:8790)")
+		return fmt.Errorf("not a loopback address: the endpoints of serve have no authentication yet, so they listen on loopback only (for example 127.0.0.1:8790)")
 	}
 	return nil
+}
+
+// limitBody rejects request bodies larger than a worker's modules may be,
+// before the built-in parent worker reads them.
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > loader.MaxModulesSize {
+			http.Error(w, fmt.Sprintf("request body of %d bytes is larger than the %d bytes a worker's code may have", r.ContentLength, loader.MaxModulesSize), http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, loader.MaxModulesSize)
+		h.ServeHTTP(w, r)
+	})
 }

@@ -214,13 +214,55 @@ func TestServeHealthAndReflection(t *testing.T) {
 	}
 }
 
-func TestServeRejectsPublicGRPCAddress(t *testing.T) {
-	var stdout, stderr strings.Builder
-	code := run(t.Context(), []string{"serve", "--grpc", "0.0.0.0:8790"}, &stdout, &stderr)
-	if code != 2 {
-		t.Errorf("exit code = %d; want 2", code)
+func TestServeFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"public gRPC address", []string{"--grpc", "0.0.0.0:8790"}, "dynworker serve: --grpc 0.0.0.0:8790: not a loopback address"},
+		{"public HTTP address", []string{"--http", "0.0.0.0:8787"}, "dynworker serve: --http 0.0.0.0:8787: not a loopback address"},
+		{"negative warm pool", []string{"--warm-pool", "-1"}, "dynworker serve: --warm-pool -1: must not be negative"},
 	}
-	if !strings.Contains(stderr.String(), "not a loopback address") {
-		t.Errorf("stderr = %q; want the loopback rule", stderr.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			code := run(t.Context(), append([]string{"serve"}, tt.args...), &stdout, &stderr)
+			if code != 2 {
+				t.Errorf("exit code = %d; want 2", code)
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q; want %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestServePostedWorkerLimits(t *testing.T) {
+	httpAddr, _ := startServe(t)
+
+	src := `export default { async fetch() {
+  try { await fetch("http://127.0.0.1:1/"); return new Response("reached"); }
+  catch (e) { return new Response(e.message); } } };`
+	resp, err := http.Post("http://"+httpAddr+"/", "application/javascript", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want := "This worker is not permitted to access the internet via global functions like fetch()."
+	if !strings.HasPrefix(string(body), want) {
+		t.Errorf("posted worker's fetch: %q; want %q...", body, want)
+	}
+
+	big := strings.NewReader(strings.Repeat("x", 64<<20+1))
+	resp, err = http.Post("http://"+httpAddr+"/", "application/javascript", big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than the 67108864 bytes a worker's code may have") {
+		t.Errorf("oversized POST: %d %q; want 413", resp.StatusCode, body)
 	}
 }

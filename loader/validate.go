@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
@@ -57,7 +58,7 @@ func newestCompatibilityDate() string {
 }
 
 func scriptError(name, msg string) error {
-	return &rpcerr.ScriptError{Name: name, Message: msg}
+	return &rpcerr.ScriptError{Name: name, Message: msg, Code: codes.InvalidArgument}
 }
 
 func validateModules(code *pb.WorkerCode) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
@@ -264,5 +265,26 @@ func TestServePostedWorkerLimits(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "larger than the 67108864 bytes a worker's code may have") {
 		t.Errorf("oversized POST: %d %q; want 413", resp.StatusCode, body)
+	}
+}
+
+func TestServeInvalidCodeStatus(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	c, err := client.Dial(grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Load(t.Context(), &client.Code{
+		CompatibilityDate: "2025-6-1",
+		MainModule:        "main.js",
+		Modules:           map[string]client.Module{"main.js": client.JS("export default {}")},
+	})
+	var se *client.ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("Load with a bad date: %v; want a script error", err)
+	}
+	if se.Code != codes.InvalidArgument || se.Name != "Error" || se.Message != "Invalid compatibility date: 2025-6-1" {
+		t.Errorf("Load with a bad date: code %v, %s: %q; want INVALID_ARGUMENT and workerd's message", se.Code, se.Name, se.Message)
 	}
 }

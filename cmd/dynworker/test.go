@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -15,8 +16,15 @@ import (
 // runTest runs each FILE as a parent worker and calls the test() handler of
 // each of its exports, as workerd test does.
 func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	timeout := fs.Duration("timeout", 30*time.Second, "time limit of each test")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	args = fs.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: dynworker test FILE...")
+		fmt.Fprintln(stderr, "usage: dynworker test [--timeout DURATION] FILE...")
 		return 2
 	}
 	sup, err := supervisor.New(supervisor.Config{Logger: newLogger(stderr)})
@@ -28,7 +36,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	passed, failed := 0, 0
 	for i, file := range args {
-		p, f := testFile(ctx, sup, fmt.Sprintf("test-%d", i), file, stdout)
+		p, f := testFile(ctx, sup, fmt.Sprintf("test-%d", i), file, *timeout, stdout)
 		passed += p
 		failed += f
 	}
@@ -41,7 +49,7 @@ func runTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // testFile runs the tests of one file and returns how many passed and
 // failed. A file that cannot start counts as one failure.
-func testFile(ctx context.Context, sup *supervisor.Supervisor, id, file string, stdout io.Writer) (passed, failed int) {
+func testFile(ctx context.Context, sup *supervisor.Supervisor, id, file string, timeout time.Duration, stdout io.Writer) (passed, failed int) {
 	p, err := loadProject(file)
 	if err != nil {
 		fmt.Fprintf(stdout, "FAIL %s: %v\n", file, err)
@@ -62,8 +70,13 @@ func testFile(ctx context.Context, sup *supervisor.Supervisor, id, file string, 
 			continue
 		}
 		start := time.Now()
-		err := sup.Test(ctx, handle, ex.Name)
+		testCtx, cancel := context.WithTimeout(ctx, timeout)
+		err := sup.Test(testCtx, handle, ex.Name)
+		cancel()
 		took := time.Since(start).Round(time.Millisecond)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("test did not finish within %s (set --timeout to change the limit)", timeout)
+		}
 		if err != nil {
 			fmt.Fprintf(stdout, "FAIL %s %s (%s)\n  %s\n", file, ex.Name, took, errorText(err))
 			failed++

@@ -44,7 +44,25 @@ func TestTestCommandUsage(t *testing.T) {
 	if code := run(t.Context(), []string{"test"}, &stdout, &stderr); code != 2 {
 		t.Errorf("exit code = %d; want 2", code)
 	}
-	if !strings.Contains(stderr.String(), "usage: dynworker test FILE...") {
+	if !strings.Contains(stderr.String(), "usage: dynworker test [--timeout DURATION] FILE...") {
 		t.Errorf("stderr = %q", stderr.String())
+	}
+}
+
+func TestTestCommandTimeout(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/hang.test.js", `export const hangs = { test() { return new Promise(() => {}); } };
+export const passes = { test() {} };`)
+	var stdout, stderr strings.Builder
+	code := run(t.Context(), []string{"test", "--timeout", "300ms", dir + "/hang.test.js"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit code = %d; want 1", code)
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "test did not finish within 300ms (set --timeout to change the limit)") {
+		t.Errorf("stdout has no timeout message:\n%s", out)
+	}
+	if !strings.HasSuffix(out, "1 passed, 1 failed\n") {
+		t.Errorf("stdout does not end with the count:\n%s", out)
 	}
 }

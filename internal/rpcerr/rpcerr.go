@@ -20,6 +20,9 @@ type ScriptError struct {
 	Name    string
 	Message string
 	Stack   string
+	// Code is the gRPC code the error maps to; zero means UNKNOWN. Invalid
+	// worker code, for example, is INVALID_ARGUMENT.
+	Code codes.Code
 }
 
 func (e *ScriptError) Error() string {
@@ -81,7 +84,11 @@ func ToStatus(err error) error {
 
 	var se *ScriptError
 	if errors.As(err, &se) {
-		st := status.New(codes.Unknown, se.Error())
+		code := se.Code
+		if code == codes.OK {
+			code = codes.Unknown
+		}
+		st := status.New(code, se.Error())
 		if withDetail, derr := st.WithDetails(se.Value()); derr == nil {
 			st = withDetail
 		}
@@ -113,7 +120,11 @@ func FromStatus(err error) error {
 	}
 	for _, d := range st.Details() {
 		if ev, ok := d.(*pb.ErrorValue); ok {
-			return FromValue(ev)
+			se := FromValue(ev)
+			if st.Code() != codes.Unknown {
+				se.Code = st.Code()
+			}
+			return se
 		}
 	}
 	switch st.Code() {

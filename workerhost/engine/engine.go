@@ -183,6 +183,7 @@ func (e *Engine) install(rt *goja.Runtime) error {
 		return err
 	}
 	e.helpers = helpers
+	e.trackRejections(rt)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -71,5 +72,39 @@ export default class extends WorkerEntrypoint {
 	}
 	if !e.Broken() {
 		t.Error("engine not marked broken after a stack overflow")
+	}
+}
+
+func TestUnhandledRejectionLogged(t *testing.T) {
+	host := &noHost{logs: make(chan string, 10)}
+	code := &pb.WorkerCode{CompatibilityDate: "2025-06-01", MainModule: "main.js", Modules: []*pb.Module{
+		{Name: "main.js", Content: &pb.Module_Js{Js: entry + `
+function result() {
+  Promise.reject(new TypeError("nobody listens"));
+  const handledLater = Promise.reject(new Error("handled"));
+  queueMicrotask(() => handledLater.catch(() => {}));
+  return "done";
+}`}},
+	}}
+	e, err := New(Config{Code: code, Host: host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if got := callString(t, e, "run"); got != "done" {
+		t.Fatalf("run() = %q", got)
+	}
+	select {
+	case line := <-host.logs:
+		if line != "error: Uncaught (in promise) TypeError: nobody listens" {
+			t.Errorf("log = %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no log for the unhandled rejection")
+	}
+	select {
+	case line := <-host.logs:
+		t.Errorf("unexpected log %q: the second rejection was handled", line)
+	case <-time.After(100 * time.Millisecond):
 	}
 }

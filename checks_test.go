@@ -15,9 +15,14 @@ func TestGoModTidy(t *testing.T) {
 	}
 }
 
-// TestGofmt fails when a Go file is not formatted with gofmt.
+// TestGofmt fails when a Go file of the module's packages is not formatted
+// with gofmt.
 func TestGofmt(t *testing.T) {
-	out, err := exec.Command("gofmt", "-l", ".").CombinedOutput()
+	dirs, err := exec.Command("go", "list", "-f", "{{.Dir}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	out, err := exec.Command("gofmt", append([]string{"-l"}, strings.Fields(string(dirs))...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
 	}

@@ -18,11 +18,13 @@ func TestGoModTidy(t *testing.T) {
 // TestGofmt fails when a Go file of the module's packages is not formatted
 // with gofmt.
 func TestGofmt(t *testing.T) {
-	dirs, err := exec.Command("go", "list", "-f", "{{.Dir}}", "./...").Output()
+	const files = `{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}} {{end}}` +
+		`{{range .TestGoFiles}}{{$d}}/{{.}} {{end}}{{range .XTestGoFiles}}{{$d}}/{{.}} {{end}}`
+	list, err := exec.Command("go", "list", "-f", files, "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	out, err := exec.Command("gofmt", append([]string{"-l"}, strings.Fields(string(dirs))...)...).CombinedOutput()
+	out, err := exec.Command("gofmt", append([]string{"-l"}, strings.Fields(string(list))...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
 	}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/rpcerr"
@@ -31,13 +32,29 @@ func (w *Worker) Release(ctx context.Context) error {
 
 // Entrypoint is one entrypoint of a worker, with its props.
 type Entrypoint struct {
-	w     *Worker
-	name  string
-	props any
+	w      *Worker
+	name   string
+	props  any
+	limits *pb.Limits
+}
+
+// Limits bound each call through an Entrypoint. Zero means the worker's
+// own limit or the supervisor's default.
+type Limits struct {
+	// Wall is the longest time from a call's start until its handler
+	// settles. The default is one minute.
+	Wall time.Duration
+}
+
+// WithLimits returns a copy of e whose calls have limits l.
+func (e *Entrypoint) WithLimits(l Limits) *Entrypoint {
+	c := *e
+	c.limits = &pb.Limits{WallMs: l.Wall.Milliseconds()}
+	return &c
 }
 
 func (e *Entrypoint) target() (*pb.Target, error) {
-	t := &pb.Target{Handle: e.w.handle, Entrypoint: e.name}
+	t := &pb.Target{Handle: e.w.handle, Entrypoint: e.name, Limits: e.limits}
 	if e.props != nil {
 		p, err := value.FromGo(e.props)
 		if err != nil {

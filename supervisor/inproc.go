@@ -5,6 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/rpcerr"
@@ -17,10 +22,22 @@ import (
 // cannot name: the host API rejects namespaces that start with "dynworker:".
 const ParentNamespace = "dynworker:parent"
 
+// parentWallLimit is the wall-clock limit of a parent worker's calls when
+// its code sets none. It is longer than a dynamic worker's default, so a
+// parent outlives the calls it makes and can report their failure.
+const parentWallLimit = 10 * time.Minute
+
 // LoadParent starts a parent worker: a named worker in ParentNamespace
 // whose env holds a LOADER binding for each name in loaders, mapped to the
 // loader namespace of that binding.
 func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerCode, loaders map[string]string) (string, error) {
+	if code.GetLimits().GetWallMs() == 0 {
+		code = proto.CloneOf(code)
+		if code.Limits == nil {
+			code.Limits = &pb.Limits{}
+		}
+		code.Limits.WallMs = parentWallLimit.Milliseconds()
+	}
 	var bindings []*whpb.Binding
 	for name, ns := range loaders {
 		bindings = append(bindings, &whpb.Binding{
@@ -53,14 +70,16 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	done := func() {
-		cancel()
-		release()
-	}
 	child, err := p.rpc.Fetch(ctx)
 	if err != nil {
-		done()
+		cancel()
+		release()
 		return nil, p.callError(err)
+	}
+	done := func() {
+		cancel()
+		p.stopIfBroken(child.Trailer())
+		release()
 	}
 
 	go func() {
@@ -131,7 +150,10 @@ func (s *Supervisor) Test(ctx context.Context, handle, entrypoint string) error 
 		return err
 	}
 	defer release()
-	if _, err := p.rpc.Test(ctx, &whpb.TestRequest{Entrypoint: entrypoint}); err != nil {
+	var trailer metadata.MD
+	_, err = p.rpc.Test(ctx, &whpb.TestRequest{Entrypoint: entrypoint}, grpc.Trailer(&trailer))
+	p.stopIfBroken(trailer)
+	if err != nil {
 		return p.callError(err)
 	}
 	return nil

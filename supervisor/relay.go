@@ -6,11 +6,14 @@ import (
 	"io"
 	"sync"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	"github.com/dynworker/dynworker/workerhost"
 )
 
 // use returns the running process of w, starting one if needed, and marks
@@ -56,6 +59,7 @@ func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb
 	for {
 		m, err := child.Recv()
 		if errors.Is(err, io.EOF) {
+			p.stopIfBroken(child.Trailer())
 			return nil
 		}
 		if err != nil {
@@ -96,7 +100,9 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 		return nil, err
 	}
 	defer release()
-	resp, err := p.rpc.Call(ctx, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args})
+	var trailer metadata.MD
+	resp, err := p.rpc.Call(ctx, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}, grpc.Trailer(&trailer))
+	p.stopIfBroken(trailer)
 	if err != nil {
 		return nil, p.callError(err)
 	}
@@ -105,4 +111,16 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 
 func childTarget(t *pb.Target) *pb.Target {
 	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
+}
+
+// stopIfBroken stops p when its reply says its runtime broke, so the next
+// call to its worker starts a fresh workerhost.
+func (p *process) stopIfBroken(trailer metadata.MD) {
+	if len(trailer.Get(workerhost.BrokenTrailer)) == 0 {
+		return
+	}
+	w := p.currentWorker()
+	p.sup.log.Warn("workerhost runtime broke; restarting it", "worker", workerName(w), "pid", p.pid())
+	w.SetStopReason("runtime broke: stack overflow or interrupted endless loop")
+	p.Stop()
 }

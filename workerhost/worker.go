@@ -8,7 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/rpcerr"
@@ -34,6 +36,7 @@ type workerServer struct {
 	mu     sync.Mutex
 	engine *engine.Engine
 	loaded bool
+	wallMs int64 // the worker code's limits.wall_ms
 }
 
 // newWorkerServer returns a server that starts preparing a runtime at once,
@@ -77,6 +80,7 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 
 	s.mu.Lock()
 	s.engine = e
+	s.wallMs = req.GetCode().GetLimits().GetWallMs()
 	s.mu.Unlock()
 	resp := &whpb.LoadResponse{Exports: exports}
 	if req.Bundle == "" {
@@ -88,7 +92,7 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken()
+	defer s.exitIfBroken(stream.SetTrailer)
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -99,7 +103,9 @@ func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 		return rpcerr.ToStatus(err)
 	}
 	ctx := stream.Context()
-	resp, err := e.Fetch(ctx, target.GetEntrypoint(), target.GetProps(), req.WithContext(ctx))
+	invokeCtx, cancel := s.withWallLimit(ctx, target)
+	resp, err := e.Fetch(invokeCtx, target.GetEntrypoint(), target.GetProps(), req.WithContext(ctx))
+	cancel()
 	if err != nil {
 		return rpcerr.ToStatus(err)
 	}
@@ -109,13 +115,15 @@ func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
 func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken()
+	defer s.exitIfBroken(func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
 
 	e, err := s.loadedEngine()
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
 	}
 	t := req.GetTarget()
+	ctx, cancel := s.withWallLimit(ctx, t)
+	defer cancel()
 	result, err := e.Call(ctx, t.GetEntrypoint(), t.GetProps(), req.Method, req.Args)
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
@@ -126,7 +134,7 @@ func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallR
 func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.TestResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken()
+	defer s.exitIfBroken(func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -161,13 +169,20 @@ func (s *workerServer) close() {
 // supervisor before the workerhost exits.
 const brokenExitDelay = 100 * time.Millisecond
 
+// BrokenTrailer is the trailer key by which a workerhost tells the
+// supervisor that its runtime broke during the call: the supervisor then
+// stops it, and the next call starts a fresh one.
+const BrokenTrailer = "dynworker-broken"
+
 // exitIfBroken ends the process when the engine's runtime may be left
-// inconsistent; the supervisor starts a fresh workerhost for the next call.
-func (s *workerServer) exitIfBroken() {
+// inconsistent. It marks the reply with BrokenTrailer through setTrailer,
+// and exits shortly after in case the supervisor does not stop it first.
+func (s *workerServer) exitIfBroken(setTrailer func(metadata.MD)) {
 	e, err := s.loadedEngine()
 	if err != nil || !e.Broken() {
 		return
 	}
+	setTrailer(metadata.Pairs(BrokenTrailer, "1"))
 	s.exitOnce.Do(func() {
 		time.AfterFunc(brokenExitDelay, func() { os.Exit(exitBroken) })
 	})
@@ -175,3 +190,27 @@ func (s *workerServer) exitIfBroken() {
 
 // exitBroken is the exit code of a workerhost whose runtime broke.
 const exitBroken = 3
+
+// DefaultWallLimit bounds the time from the start of a call until its
+// handler settles, when neither the call nor the worker's code sets
+// limits.wall_ms. A streamed response body may take longer.
+const DefaultWallLimit = 60 * time.Second
+
+// withWallLimit bounds ctx by the call's wall-clock limit: the target's,
+// else the worker code's, else DefaultWallLimit.
+func (s *workerServer) withWallLimit(ctx context.Context, t *pb.Target) (context.Context, context.CancelFunc) {
+	limit := DefaultWallLimit
+	if ms := s.codeWallMs(); ms > 0 {
+		limit = time.Duration(ms) * time.Millisecond
+	}
+	if ms := t.GetLimits().GetWallMs(); ms > 0 && time.Duration(ms)*time.Millisecond < limit {
+		limit = time.Duration(ms) * time.Millisecond
+	}
+	return engine.WithWallLimit(ctx, limit)
+}
+
+func (s *workerServer) codeWallMs() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.wallMs
+}

@@ -288,3 +288,64 @@ func TestServeInvalidCodeStatus(t *testing.T) {
 		t.Errorf("Load with a bad date: code %v, %s: %q; want INVALID_ARGUMENT and workerd's message", se.Code, se.Name, se.Message)
 	}
 }
+
+func TestServeWallClockLimit(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := client.Dial(grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w, err := c.Get(ctx, "slow", func(context.Context) (*client.Code, error) {
+		return &client.Code{
+			CompatibilityDate: "2025-06-01",
+			MainModule:        "main.js",
+			Modules: map[string]client.Module{"main.js": client.JS(`
+import { WorkerEntrypoint } from "cloudflare:workers";
+let calls = 0;
+export default class extends WorkerEntrypoint {
+  count() { return ++calls; }
+  never() { return new Promise(() => {}); }
+  spin() { for (;;) {} }
+}`)},
+		}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := w.Entrypoint("", nil).WithLimits(client.Limits{Wall: 300 * time.Millisecond})
+	want := "Worker exceeded its wall-clock time limit of 300ms."
+
+	if _, err := ep.Call(ctx, "count"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ep.Call(ctx, "never")
+	var se *client.ScriptError
+	if !errors.As(err, &se) || se.Message != want || se.Code != codes.DeadlineExceeded {
+		t.Errorf("never(): %v; want %q", err, want)
+	}
+	// A call that only waits leaves the worker running, state and all.
+	if n, err := ep.Call(ctx, "count"); err != nil || n != 2.0 {
+		t.Errorf("count() after a timed-out wait = %v, %v; want 2", n, err)
+	}
+
+	_, err = ep.Call(ctx, "spin")
+	if !errors.As(err, &se) || se.Message != want {
+		t.Errorf("spin(): %v; want %q", err, want)
+	}
+	// An endless loop is interrupted and its process replaced.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		n, err := ep.Call(ctx, "count")
+		if err == nil {
+			if n != 1.0 {
+				t.Errorf("count() after the loop was stopped = %v; want 1 from a fresh process", n)
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Error("the worker never answered after its endless loop was stopped")
+}

@@ -56,6 +56,7 @@ type Config struct {
 type Engine struct {
 	host    Host
 	loop    *eventloop.EventLoop
+	rt      *goja.Runtime // for Interrupt only, which is safe from any goroutine
 	code    *pb.WorkerCode
 	ctx     context.Context // cancelled by Close
 	cancel  context.CancelFunc
@@ -168,6 +169,7 @@ func newLoop() *eventloop.EventLoop {
 var hiddenGlobals = []string{"require", "GoError"}
 
 func (e *Engine) install(rt *goja.Runtime) error {
+	e.rt = rt
 	rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	rt.SetMaxCallStackSize(maxCallStackSize)
 	for _, name := range hiddenGlobals {

@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"time"
 
 	"github.com/dop251/goja"
+	"google.golang.org/grpc/codes"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -146,10 +148,56 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 		}
 		return err
 	case <-ctx.Done():
+		e.interruptIfBlocked()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return wallLimitError(ctx)
+		}
 		return ctx.Err()
 	case <-e.ctx.Done():
 		return ErrClosed
 	}
+}
+
+// blockedProbe is how long the event loop may take to run a no-op before
+// interruptIfBlocked takes it for stuck in synchronous code.
+const blockedProbe = 100 * time.Millisecond
+
+// interruptIfBlocked interrupts the worker's JavaScript when the event loop
+// does not run a no-op within blockedProbe, which means synchronous code,
+// such as an endless loop, holds it. goja discards the pending promise jobs
+// when interrupted, so the engine is marked broken and its workerhost
+// exits after replying.
+func (e *Engine) interruptIfBlocked() {
+	probe := make(chan struct{})
+	if !e.loop.RunOnLoop(func(*goja.Runtime) { close(probe) }) {
+		return
+	}
+	select {
+	case <-probe:
+	case <-time.After(blockedProbe):
+		e.broken.Store(true)
+		e.rt.Interrupt(errInterrupted)
+	}
+}
+
+var errInterrupted = errors.New("worker interrupted: its JavaScript ran past the call's limit")
+
+// wallLimitError is the error of a call that ran past its deadline.
+func wallLimitError(ctx context.Context) error {
+	msg := "Worker exceeded its wall-clock time limit."
+	if limit, ok := ctx.Value(wallLimitKey{}).(time.Duration); ok {
+		msg = fmt.Sprintf("Worker exceeded its wall-clock time limit of %s.", limit)
+	}
+	return &rpcerr.ScriptError{Name: "Error", Message: msg, Code: codes.DeadlineExceeded}
+}
+
+type wallLimitKey struct{}
+
+// WithWallLimit returns a context that ends limit from now and names the
+// limit in the error of a call it ends.
+func WithWallLimit(ctx context.Context, limit time.Duration) (context.Context, context.CancelFunc) {
+	ctx = context.WithValue(ctx, wallLimitKey{}, limit)
+	return context.WithTimeout(ctx, limit)
 }
 
 // stackOverflowMessage is V8's message for exceeding the call stack.

@@ -248,3 +248,26 @@ func TestWorkerhostInheritsNoStrayDescriptors(t *testing.T) {
 		t.Errorf("workerhost %d inherited descriptor %d (%s)", pid, fd, target)
 	}
 }
+
+func TestMemoryBombIsContained(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{MemoryLimit: 256 << 20})
+	ctx := testContext(t)
+	h, err := s.Load(ctx, "hostile", jsCode("main.js", `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  bomb() { const parts = []; for (;;) { parts.push("x".repeat(1 << 24) + parts.length); } }
+  ok() { return "ok"; }
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Call(ctx, h, "", "bomb", nil)
+	if err == nil || !strings.Contains(err.Error(), "out of memory: the worker used more than its limit of 256 MiB") {
+		t.Errorf("bomb() = %v; want the out-of-memory exit", err)
+	}
+	// The next call starts a fresh workerhost.
+	v, err := s.Call(ctx, h, "", "ok", nil)
+	if err != nil || v.GetString_() != "ok" {
+		t.Errorf("ok() after the bomb = %v, %v", v, err)
+	}
+}

@@ -11,10 +11,7 @@ import (
 // supervisor under test starts it with the argument "workerhost".
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "workerhost" {
-		if err := workerhost.Serve(); err != nil {
-			os.Exit(1)
-		}
-		os.Exit(0)
+		os.Exit(workerhost.Main(os.Args[2:], os.Stderr))
 	}
 	os.Exit(m.Run())
 }

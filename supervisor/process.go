@@ -7,6 +7,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,6 +39,7 @@ type process struct {
 	sup     *Supervisor
 	client  *plugin.Client
 	runner  *sandbox.Runner
+	stderr  *stderrLog
 	rpc     whpb.WorkerClient
 	host    *hostServer
 	hostSrv *grpc.Server
@@ -49,7 +53,7 @@ var _ loader.Instance = (*process)(nil)
 
 // spawn starts a blank workerhost and waits for its go-plugin handshake.
 func (s *Supervisor) spawn() (p *process, err error) {
-	p = &process{sup: s}
+	p = &process{sup: s, stderr: newStderrLog()}
 	childEnd, err := p.serveHost()
 	if err != nil {
 		return nil, err
@@ -66,9 +70,11 @@ func (s *Supervisor) spawn() (p *process, err error) {
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		SkipHostEnv:      true,
 		Logger:           newPluginLogger(s.log),
+		Stderr:           p.stderr,
 		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(workerhost.CallOptions()...)},
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
-			r, err := sandbox.NewRunner(s.exe, s.args, cmd.Env, []*os.File{childEnd})
+			args := append(slices.Clone(s.args), "--memory-limit", strconv.FormatInt(s.memoryLimit, 10))
+			r, err := sandbox.NewRunner(s.exe, args, cmd.Env, []*os.File{childEnd})
 			p.runner = r
 			return r, err
 		},
@@ -141,10 +147,7 @@ func (p *process) load(ctx context.Context, w *loader.Worker, code *pb.WorkerCod
 // watch records why the process stopped, once it has.
 func (p *process) watch(w *loader.Worker) {
 	<-p.runner.Done()
-	reason := "exited"
-	if err := p.runner.ExitErr(); err != nil {
-		reason = err.Error()
-	}
+	reason := p.exitReason()
 	if w.Running() == nil && w.StopReason() != "evicted" {
 		w.SetStopReason(reason)
 		p.sup.log.Warn("workerhost stopped", "worker", workerName(w), "pid", p.pid(), "err", reason)
@@ -173,8 +176,22 @@ func (p *process) callError(err error) error {
 	case <-time.After(wait):
 		return err
 	}
-	return fmt.Errorf("worker %s: workerhost process %d exited (%v): %w",
-		workerName(p.currentWorker()), p.pid(), p.runner.ExitErr(), ErrWorkerExited)
+	return fmt.Errorf("worker %s: workerhost process %d exited (%s): %w",
+		workerName(p.currentWorker()), p.pid(), p.exitReason(), ErrWorkerExited)
+}
+
+// exitReason says how the process ended, once it has.
+func (p *process) exitReason() string {
+	reason := "exited"
+	if err := p.runner.ExitErr(); err != nil {
+		reason = err.Error()
+	}
+	if fatal := p.stderr.fatal(); strings.Contains(fatal, "out of memory") {
+		reason += fmt.Sprintf(", out of memory: the worker used more than its limit of %d MiB", p.sup.memoryLimit>>20)
+	} else if fatal != "" {
+		reason += ": " + fatal
+	}
+	return reason
 }
 
 func (p *process) currentWorker() *loader.Worker {

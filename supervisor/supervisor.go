@@ -41,7 +41,14 @@ type Config struct {
 	// AllowPrivateNetwork lets workers' fetch() reach loopback, private and
 	// link-local addresses. Default false: only public addresses.
 	AllowPrivateNetwork bool
+	// MemoryLimit caps each workerhost's memory, in bytes above what the
+	// process uses when it starts. Default DefaultMemoryLimit.
+	MemoryLimit int64
 }
+
+// DefaultMemoryLimit is the memory cap of a workerhost when
+// Config.MemoryLimit is zero.
+const DefaultMemoryLimit = 1 << 30
 
 // Supervisor owns the loader, the workerhost processes and the handles that
 // reach them. Its methods are safe for concurrent use.
@@ -55,6 +62,7 @@ type Supervisor struct {
 	outboundClient *http.Client
 
 	idleTimeout time.Duration
+	memoryLimit int64
 	stopSweep   chan struct{}
 	sweepDone   chan struct{}
 
@@ -87,6 +95,10 @@ func New(cfg Config) (*Supervisor, error) {
 	}
 	if err := sandbox.CloseOnExec(); err != nil {
 		s.log.Warn("mark inherited descriptors close-on-exec", "err", err)
+	}
+	s.memoryLimit = cfg.MemoryLimit
+	if s.memoryLimit <= 0 {
+		s.memoryLimit = DefaultMemoryLimit
 	}
 	s.idleTimeout = cfg.IdleTimeout
 	if s.idleTimeout <= 0 {

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"runtime/pprof"
 
 	"github.com/dynworker/dynworker/workerhost"
 )
@@ -40,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runTest(ctx, args[1:], stdout, stderr)
 	case "workerhost":
 		// The supervisor starts this binary as a workerhost; not for people.
-		return runWorkerhost(args[1:], stderr)
+		return workerhost.Main(args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -55,34 +53,4 @@ func newLogger(w io.Writer) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-// runWorkerhost serves as a workerhost. With --cpuprofile PREFIX, it writes
-// a CPU profile to PREFIX.PID.prof when it stops, for profiling the worker
-// side of a benchmark.
-func runWorkerhost(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("workerhost", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	profile := fs.String("cpuprofile", "", "write a CPU profile to this path prefix")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *profile != "" {
-		f, err := os.Create(fmt.Sprintf("%s.%d.prof", *profile, os.Getpid()))
-		if err != nil {
-			fmt.Fprintf(stderr, "workerhost: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(stderr, "workerhost: %v\n", err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if err := workerhost.Serve(); err != nil {
-		fmt.Fprintf(stderr, "workerhost: %v\n", err)
-		return 1
-	}
-	return 0
 }

@@ -1,0 +1,55 @@
+package sandbox
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// LimitMemory caps the memory of the calling process at limit bytes more
+// than it uses now. The cap is hard: past it, allocation fails and the Go
+// runtime ends the process with "out of memory". A soft limit of the same
+// size makes the garbage collector work harder before that point.
+//
+// NOTE: the cap counts address space (RLIMIT_AS), not resident memory, so it
+// is an upper bound that includes the Go runtime's reservations.
+func LimitMemory(limit int64) error {
+	if limit <= 0 {
+		return nil
+	}
+	base, err := addressSpace()
+	if err != nil {
+		return fmt.Errorf("limit memory: %w", err)
+	}
+	debug.SetMemoryLimit(limit)
+	hard := uint64(base + limit)
+	if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: hard, Max: hard}); err != nil {
+		return fmt.Errorf("limit memory to %d bytes: %w", limit, err)
+	}
+	return nil
+}
+
+// addressSpace returns the process's current virtual memory size in bytes.
+func addressSpace() (int64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmSize:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0, err
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("no VmSize in /proc/self/status")
+}

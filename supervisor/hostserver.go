@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -44,6 +45,7 @@ func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) 
 		}
 		h.tokens[token] = w
 		h.mu.Unlock()
+		time.AfterFunc(codeTimeout, func() { h.expire(token) })
 		return &whpb.LoaderGetResponse{CodeToken: token}, nil
 	}
 	return &whpb.LoaderGetResponse{Handle: h.issue(w)}, nil
@@ -165,6 +167,22 @@ func (h *hostServer) worker(handle string) (*loader.Worker, error) {
 		return nil, rpcerr.WithCode(codes.PermissionDenied, fmt.Errorf("worker handle %q was not issued to this worker: %w", handle, loader.ErrHandleNotFound))
 	}
 	return w, nil
+}
+
+// codeTimeout bounds how long a getCode callback may take. Without it, a
+// callback that never settles would block its worker ID forever.
+var codeTimeout = time.Minute
+
+// expire fails the worker of token if its code has not come.
+func (h *hostServer) expire(token string) {
+	h.mu.Lock()
+	w := h.tokens[token]
+	delete(h.tokens, token)
+	h.mu.Unlock()
+	if w != nil {
+		msg := fmt.Sprintf("the getCode callback for worker %q did not return within %s", w.ID, codeTimeout)
+		_ = w.Provide(nil, &rpcerr.ScriptError{Name: "Error", Message: msg})
+	}
 }
 
 // failPending fails the workers whose code this child was to supply, so

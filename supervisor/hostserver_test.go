@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -76,5 +77,27 @@ func TestHostIssuesHandlesPerChild(t *testing.T) {
 	}
 	if w, err := h.worker(got.Handle); err != nil || w.ID != "a" {
 		t.Errorf("worker(handle) = %v, %v; want worker a", w, err)
+	}
+}
+
+func TestHostExpiresUnansweredToken(t *testing.T) {
+	h := newTestHostServer(t)
+	old := codeTimeout
+	codeTimeout = 50 * time.Millisecond
+	defer func() { codeTimeout = old }()
+
+	resp, err := h.LoaderGet(context.Background(), &whpb.LoaderGetRequest{Binding: "mine", WorkerId: "stuck"})
+	if err != nil || resp.CodeToken == "" {
+		t.Fatalf("LoaderGet = %v, %v; want a code token", resp, err)
+	}
+	w, err := h.sup.loader.Find("mine", "stuck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = w.Code(ctx)
+	if err == nil || err.Error() != `Error: the getCode callback for worker "stuck" did not return within 50ms` {
+		t.Errorf("Code() = %v; want the getCode timeout", err)
 	}
 }

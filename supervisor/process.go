@@ -176,8 +176,12 @@ func (p *process) callError(err error) error {
 	case <-time.After(wait):
 		return err
 	}
+	w := p.currentWorker()
+	if w.StopReason() == "evicted" {
+		return fmt.Errorf("worker %s was evicted during the call: %w", workerName(w), ErrWorkerExited)
+	}
 	return fmt.Errorf("worker %s: workerhost process %d exited (%s): %w",
-		workerName(p.currentWorker()), p.pid(), p.exitReason(), ErrWorkerExited)
+		workerName(w), p.pid(), p.exitReason(), ErrWorkerExited)
 }
 
 // exitReason says how the process ended, once it has.

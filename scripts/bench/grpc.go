@@ -15,7 +15,7 @@ const evictWorkers = 8
 // workerd has no such API, so each row is compared with its nearest
 // parent-worker row.
 func (b *bench) grpcPhase(ctx context.Context) error {
-	s, err := b.startDynworkerServe(ctx)
+	s, err := b.startDynworkerServe()
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@
 // alternating between the runtimes round by round. The Go host-app rows use
 // the client package against `dynworker serve`.
 //
-//	go run ./scripts/bench                # the full run, about 2 minutes on 2 cores
+//	go run ./scripts/bench                # the full run, about 2.5 minutes on 2 cores
 //	go run ./scripts/bench -quick         # fewer rounds and samples, about 1 minute
 //	go run ./scripts/bench -update-docs   # also rewrite the results in docs/benchmarks.md
 //
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	quick := fs.Bool("quick", false, "fewer rounds and samples: about 1 minute instead of 2")
+	quick := fs.Bool("quick", false, "fewer rounds and samples: about 1 minute instead of 2.5")
 	rounds := fs.Int("rounds", 0, "rounds per measurement, alternating the runtimes (default 5, or 2 with -quick)")
 	only := fs.String("only", "", "comma-separated phases to run: latency, throughput, memory, grpc, startup (default all)")
 	verbose := fs.Bool("v", false, "print every latency sample to stderr")

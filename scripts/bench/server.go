@@ -38,17 +38,17 @@ type server struct {
 
 // startDynworkerRun starts `dynworker run` with the benchmark's parent
 // worker.
-func (b *bench) startDynworkerRun(ctx context.Context) (*server, error) {
+func (b *bench) startDynworkerRun() (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	entry := filepath.Join(b.paths.parentDir, "parent.js")
-	return b.start(ctx, dynworker, addr, "", b.paths.dynworker, "run", "--http", addr, entry)
+	return b.start(dynworker, addr, "", b.paths.dynworker, "run", "--http", addr, entry)
 }
 
 // startDynworkerServe starts `dynworker serve` with its default warm pool.
-func (b *bench) startDynworkerServe(ctx context.Context) (*server, error) {
+func (b *bench) startDynworkerServe() (*server, error) {
 	httpAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -57,11 +57,11 @@ func (b *bench) startDynworkerServe(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.start(ctx, dynworker, httpAddr, grpcAddr, b.paths.dynworker, "serve", "--http", httpAddr, "--grpc", grpcAddr)
+	return b.start(dynworker, httpAddr, grpcAddr, b.paths.dynworker, "serve", "--http", httpAddr, "--grpc", grpcAddr)
 }
 
 // startWorkerd starts `workerd serve --experimental` with the parent worker.
-func (b *bench) startWorkerd(ctx context.Context) (*server, error) {
+func (b *bench) startWorkerd() (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -70,12 +70,12 @@ func (b *bench) startWorkerd(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.start(ctx, workerd, addr, "", b.paths.workerd, "serve", config, "--experimental")
+	return b.start(workerd, addr, "", b.paths.workerd, "serve", config, "--experimental")
 }
 
 // start starts a runtime process with its output in a log file. It returns
 // once the process runs, not once it serves: see waitServing.
-func (b *bench) start(ctx context.Context, rt, addr, grpcAddr, path string, args ...string) (*server, error) {
+func (b *bench) start(rt, addr, grpcAddr, path string, args ...string) (*server, error) {
 	b.serverCount++
 	logPath := filepath.Join(b.paths.logs, fmt.Sprintf("%02d-%s-%s.log", b.serverCount, rt, args[0]))
 	logFile, err := os.Create(logPath)
@@ -101,8 +101,8 @@ func (b *bench) start(ctx context.Context, rt, addr, grpcAddr, path string, args
 }
 
 // startServing starts a runtime with start and waits until it serves.
-func (b *bench) startServing(ctx context.Context, start func(context.Context) (*server, error)) (*server, error) {
-	s, err := start(ctx)
+func (b *bench) startServing(ctx context.Context, start func() (*server, error)) (*server, error) {
+	s, err := start()
 	if err != nil {
 		return nil, err
 	}

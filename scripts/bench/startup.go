@@ -10,7 +10,7 @@ import (
 // workerd it is the response of the benchmark's parent worker to /noop.
 func (b *bench) startupPhase(ctx context.Context) error {
 	m := b.metric("start of the server process to its first served request (ms)", "ms", "")
-	starts := map[string]func(context.Context) (*server, error){
+	starts := map[string]func() (*server, error){
 		dynworker: b.startDynworkerServe,
 		workerd:   b.startWorkerd,
 	}
@@ -21,7 +21,7 @@ func (b *bench) startupPhase(ctx context.Context) error {
 			order = []string{workerd, dynworker}
 		}
 		for _, rt := range order {
-			s, err := starts[rt](ctx)
+			s, err := starts[rt]()
 			if err != nil {
 				return err
 			}

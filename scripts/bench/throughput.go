@@ -47,7 +47,7 @@ func (b *bench) throughputPhase(ctx context.Context) error {
 	rounds := min(b.opts.rounds, 2)
 	for _, wl := range throughputWorkloads {
 		for _, ld := range throughputLoads {
-			name := fmt.Sprintf("throughput, %s: %d callers over %d workers (calls/s)", wl.name, ld.callers, ld.workers)
+			name := throughputName(wl, ld)
 			m := b.metric(name, "calls/s", "")
 			m.higher = true
 			if err := b.measureThroughput(ctx, servers, m, wl, ld, rounds, duration); err != nil {
@@ -121,14 +121,25 @@ func (b *bench) callRate(ctx context.Context, s *server, wl throughputWorkload, 
 // over that of one caller on one worker: about 2 on two idle cores when
 // each worker runs on a core of its own.
 func (b *bench) addScaling(wl throughputWorkload) {
-	one := b.find(fmt.Sprintf("throughput, %s: 1 callers over 1 workers (calls/s)", wl.name))
-	two := b.find(fmt.Sprintf("throughput, %s: 2 callers over 2 workers (calls/s)", wl.name))
-	if one == nil || two == nil {
+	base := b.find(throughputName(wl, load{1, 1}))
+	doubled := b.find(throughputName(wl, load{2, 2}))
+	if base == nil || doubled == nil {
 		return
 	}
 	m := b.metric(fmt.Sprintf("throughput, %s: speedup of 2 callers on 2 workers over 1 on 1", wl.name), "×", "grows with cores")
 	m.higher = true
 	for _, rt := range []string{dynworker, workerd} {
-		m.add(rt, two.median(rt)/one.median(rt))
+		m.add(rt, doubled.median(rt)/base.median(rt))
 	}
+}
+
+func throughputName(wl throughputWorkload, ld load) string {
+	return fmt.Sprintf("throughput, %s: %s over %s (calls/s)", wl.name, plural(ld.callers, "caller"), plural(ld.workers, "worker"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

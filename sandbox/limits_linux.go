@@ -11,22 +11,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// LimitMemory caps the memory of the calling process at limit bytes more
-// than it uses now. The cap is hard: past it, allocation fails and the Go
-// runtime ends the process with "out of memory". A soft limit of the same
-// size makes the garbage collector work harder before that point.
+// LimitMemory caps the memory of the calling process. A watchdog ends the
+// process when its Go heap passes limit bytes, and an address-space limit
+// of limit bytes more than the process uses now stops a single allocation
+// too large for the watchdog to see in time; past either, the process ends
+// with "out of memory". A soft limit of the same size makes the garbage
+// collector work harder before that point.
 //
-// NOTE: the cap counts address space (RLIMIT_AS), not resident memory, so it
-// is an upper bound that includes the Go runtime's reservations.
+// NOTE: the address-space limit is left out under the race detector, whose
+// shadow memory does not fit under it; the watchdog still applies.
 func LimitMemory(limit int64) error {
 	if limit <= 0 {
+		return nil
+	}
+	debug.SetMemoryLimit(limit)
+	go watchMemory(limit)
+	if raceEnabled {
 		return nil
 	}
 	base, err := addressSpace()
 	if err != nil {
 		return fmt.Errorf("limit memory: %w", err)
 	}
-	debug.SetMemoryLimit(limit)
 	hard := uint64(base + limit)
 	if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: hard, Max: hard}); err != nil {
 		return fmt.Errorf("limit memory to %d bytes: %w", limit, err)

@@ -4,11 +4,12 @@ package sandbox
 
 import "runtime/debug"
 
-// LimitMemory sets only a soft limit outside Linux.
-// TODO: enforce a hard memory cap on other systems.
+// LimitMemory sets a soft limit and the heap watchdog outside Linux.
+// TODO: enforce an address-space cap on other systems.
 func LimitMemory(limit int64) error {
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)
+		go watchMemory(limit)
 	}
 	return nil
 }

@@ -66,6 +66,7 @@ func (h *hostServer) LoaderProvide(ctx context.Context, req *whpb.LoaderProvideR
 	if err := w.Provide(req.Code, codeErr); err != nil {
 		return nil, rpcerr.ToStatus(err)
 	}
+	h.sup.prestart(w)
 	return &whpb.LoaderProvideResponse{Handle: h.issue(w)}, nil
 }
 
@@ -78,6 +79,7 @@ func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest
 	if err != nil {
 		return nil, rpcerr.ToStatus(err)
 	}
+	h.sup.prestart(w)
 	return &whpb.LoaderLoadResponse{Handle: h.issue(w)}, nil
 }
 

@@ -10,12 +10,18 @@ import (
 // process is stopped, when Config.IdleTimeout is zero.
 const DefaultIdleTimeout = 5 * time.Minute
 
+// anonymousIdleTimeout is the longest an anonymous worker may go without
+// calls before it is released. It is short because a parent that calls
+// load() per request would otherwise keep a process per request; workerd
+// releases such a worker when its stub is collected.
+const anonymousIdleTimeout = 30 * time.Second
+
 // sweepIdle stops the processes of idle workers until stop is closed. A
 // named worker keeps its code, so its next call starts it again. An
 // anonymous worker is forgotten, because workerd ties its life to a stub
 // whose collection dynworker cannot observe. Parent workers are never swept.
 func (s *Supervisor) sweepIdle(stop <-chan struct{}) {
-	interval := max(s.idleTimeout/4, 10*time.Millisecond)
+	interval := max(min(s.idleTimeout, anonymousIdleTimeout)/4, 10*time.Millisecond)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -29,16 +35,25 @@ func (s *Supervisor) sweepIdle(stop <-chan struct{}) {
 }
 
 func (s *Supervisor) evictIdle(cutoff time.Time) {
+	anonymousCutoff := cutoff
+	if c := time.Now().Add(-anonymousIdleTimeout); c.After(cutoff) {
+		anonymousCutoff = c
+	}
 	for _, w := range s.loader.Workers() {
 		if w.Namespace == ParentNamespace {
 			continue
 		}
 		last, idle := w.IdleSince()
-		if !idle || last.After(cutoff) {
+		if !idle {
 			continue
 		}
 		if w.ID == "" {
-			s.forgetAnonymous(w)
+			if last.Before(anonymousCutoff) {
+				s.forgetAnonymous(w)
+			}
+			continue
+		}
+		if last.After(cutoff) {
 			continue
 		}
 		if w.Evict() {

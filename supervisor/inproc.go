@@ -54,6 +54,8 @@ func (s *Supervisor) LoadParent(ctx context.Context, id string, code *pb.WorkerC
 		return "", err
 	}
 	release()
+	// The parent is up; the warm pool can fill without slowing it down.
+	s.pool.start()
 	return s.issue(w), nil
 }
 

@@ -155,6 +155,17 @@ func TestCloseStopsEverything(t *testing.T) {
 func TestWarmPool(t *testing.T) {
 	s := newSupervisor(t, supervisor.Config{WarmPool: 2})
 	parent := startParent(t, s)
+
+	// The parent and exactly two prepared, blank workerhosts.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(childPIDs(t)) < 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(childPIDs(t)); n != 3 {
+		t.Errorf("%d workerhosts with a warm pool of 2; want the parent and 2 blank ones", n)
+	}
+
 	var c struct{ Value int }
 	for i := range 3 {
 		getJSON(t, s, parent, fmt.Sprintf("/counter?id=pooled-%d", i), &c)

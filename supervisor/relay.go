@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -123,4 +124,18 @@ func (p *process) stopIfBroken(trailer metadata.MD) {
 	p.sup.log.Warn("workerhost runtime broke; restarting it", "worker", workerName(w), "pid", p.pid())
 	w.SetStopReason("runtime broke: stack overflow or interrupted endless loop")
 	p.Stop()
+}
+
+// prestartTimeout bounds a start that prestart begins.
+const prestartTimeout = time.Minute
+
+// prestart starts w's process in the background, so the process loads
+// while the caller's first call is still on its way. A failure is kept by
+// the worker and reported to that call.
+func (s *Supervisor) prestart(w *loader.Worker) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), prestartTimeout)
+		defer cancel()
+		_, _ = w.Instance(ctx)
+	}()
 }

@@ -50,6 +50,18 @@ func newWorkerServer(host engine.Host) *workerServer {
 	return s
 }
 
+func (s *workerServer) Ready(ctx context.Context, _ *whpb.ReadyRequest) (*whpb.ReadyResponse, error) {
+	select {
+	case <-s.prepared:
+	case <-ctx.Done():
+		return nil, rpcerr.ToStatus(ctx.Err())
+	}
+	if s.prepareErr != nil {
+		return nil, rpcerr.ToStatus(fmt.Errorf("prepare runtime: %w", s.prepareErr))
+	}
+	return &whpb.ReadyResponse{}, nil
+}
+
 func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()

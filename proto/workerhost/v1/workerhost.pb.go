@@ -26,6 +26,78 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type ReadyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadyRequest) Reset() {
+	*x = ReadyRequest{}
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadyRequest) ProtoMessage() {}
+
+func (x *ReadyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadyRequest.ProtoReflect.Descriptor instead.
+func (*ReadyRequest) Descriptor() ([]byte, []int) {
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{0}
+}
+
+type ReadyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadyResponse) Reset() {
+	*x = ReadyResponse{}
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadyResponse) ProtoMessage() {}
+
+func (x *ReadyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadyResponse.ProtoReflect.Descriptor instead.
+func (*ReadyResponse) Descriptor() ([]byte, []int) {
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{1}
+}
+
 type TestRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Entrypoint    string                 `protobuf:"bytes,1,opt,name=entrypoint,proto3" json:"entrypoint,omitempty"`
@@ -35,7 +107,7 @@ type TestRequest struct {
 
 func (x *TestRequest) Reset() {
 	*x = TestRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[0]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -47,7 +119,7 @@ func (x *TestRequest) String() string {
 func (*TestRequest) ProtoMessage() {}
 
 func (x *TestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[0]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -60,7 +132,7 @@ func (x *TestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestRequest.ProtoReflect.Descriptor instead.
 func (*TestRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{0}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *TestRequest) GetEntrypoint() string {
@@ -78,7 +150,7 @@ type TestResponse struct {
 
 func (x *TestResponse) Reset() {
 	*x = TestResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[1]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -90,7 +162,7 @@ func (x *TestResponse) String() string {
 func (*TestResponse) ProtoMessage() {}
 
 func (x *TestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[1]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -103,7 +175,7 @@ func (x *TestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TestResponse.ProtoReflect.Descriptor instead.
 func (*TestResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{1}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{3}
 }
 
 type LoadRequest struct {
@@ -122,7 +194,7 @@ type LoadRequest struct {
 
 func (x *LoadRequest) Reset() {
 	*x = LoadRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[2]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -134,7 +206,7 @@ func (x *LoadRequest) String() string {
 func (*LoadRequest) ProtoMessage() {}
 
 func (x *LoadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[2]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -147,7 +219,7 @@ func (x *LoadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadRequest.ProtoReflect.Descriptor instead.
 func (*LoadRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{2}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *LoadRequest) GetNamespace() string {
@@ -197,7 +269,7 @@ type LoadResponse struct {
 
 func (x *LoadResponse) Reset() {
 	*x = LoadResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[3]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -209,7 +281,7 @@ func (x *LoadResponse) String() string {
 func (*LoadResponse) ProtoMessage() {}
 
 func (x *LoadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[3]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -222,7 +294,7 @@ func (x *LoadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadResponse.ProtoReflect.Descriptor instead.
 func (*LoadResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{3}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *LoadResponse) GetExports() []*Export {
@@ -253,7 +325,7 @@ type Export struct {
 
 func (x *Export) Reset() {
 	*x = Export{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[4]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -265,7 +337,7 @@ func (x *Export) String() string {
 func (*Export) ProtoMessage() {}
 
 func (x *Export) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[4]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -278,7 +350,7 @@ func (x *Export) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Export.ProtoReflect.Descriptor instead.
 func (*Export) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{4}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Export) GetName() string {
@@ -316,7 +388,7 @@ type Binding struct {
 
 func (x *Binding) Reset() {
 	*x = Binding{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[5]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -328,7 +400,7 @@ func (x *Binding) String() string {
 func (*Binding) ProtoMessage() {}
 
 func (x *Binding) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[5]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -341,7 +413,7 @@ func (x *Binding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Binding.ProtoReflect.Descriptor instead.
 func (*Binding) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{5}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Binding) GetName() string {
@@ -388,7 +460,7 @@ type LoaderBinding struct {
 
 func (x *LoaderBinding) Reset() {
 	*x = LoaderBinding{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[6]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +472,7 @@ func (x *LoaderBinding) String() string {
 func (*LoaderBinding) ProtoMessage() {}
 
 func (x *LoaderBinding) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[6]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +485,7 @@ func (x *LoaderBinding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderBinding.ProtoReflect.Descriptor instead.
 func (*LoaderBinding) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{6}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *LoaderBinding) GetId() string {
@@ -433,7 +505,7 @@ type LoaderGetRequest struct {
 
 func (x *LoaderGetRequest) Reset() {
 	*x = LoaderGetRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[7]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -445,7 +517,7 @@ func (x *LoaderGetRequest) String() string {
 func (*LoaderGetRequest) ProtoMessage() {}
 
 func (x *LoaderGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[7]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -458,7 +530,7 @@ func (x *LoaderGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderGetRequest.ProtoReflect.Descriptor instead.
 func (*LoaderGetRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{7}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LoaderGetRequest) GetBinding() string {
@@ -487,7 +559,7 @@ type LoaderGetResponse struct {
 
 func (x *LoaderGetResponse) Reset() {
 	*x = LoaderGetResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[8]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -499,7 +571,7 @@ func (x *LoaderGetResponse) String() string {
 func (*LoaderGetResponse) ProtoMessage() {}
 
 func (x *LoaderGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[8]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -512,7 +584,7 @@ func (x *LoaderGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderGetResponse.ProtoReflect.Descriptor instead.
 func (*LoaderGetResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{8}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LoaderGetResponse) GetHandle() string {
@@ -541,7 +613,7 @@ type LoaderProvideRequest struct {
 
 func (x *LoaderProvideRequest) Reset() {
 	*x = LoaderProvideRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[9]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +625,7 @@ func (x *LoaderProvideRequest) String() string {
 func (*LoaderProvideRequest) ProtoMessage() {}
 
 func (x *LoaderProvideRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[9]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +638,7 @@ func (x *LoaderProvideRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderProvideRequest.ProtoReflect.Descriptor instead.
 func (*LoaderProvideRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{9}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *LoaderProvideRequest) GetCodeToken() string {
@@ -599,7 +671,7 @@ type LoaderProvideResponse struct {
 
 func (x *LoaderProvideResponse) Reset() {
 	*x = LoaderProvideResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[10]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +683,7 @@ func (x *LoaderProvideResponse) String() string {
 func (*LoaderProvideResponse) ProtoMessage() {}
 
 func (x *LoaderProvideResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[10]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +696,7 @@ func (x *LoaderProvideResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderProvideResponse.ProtoReflect.Descriptor instead.
 func (*LoaderProvideResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{10}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LoaderProvideResponse) GetHandle() string {
@@ -644,7 +716,7 @@ type LoaderLoadRequest struct {
 
 func (x *LoaderLoadRequest) Reset() {
 	*x = LoaderLoadRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[11]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -656,7 +728,7 @@ func (x *LoaderLoadRequest) String() string {
 func (*LoaderLoadRequest) ProtoMessage() {}
 
 func (x *LoaderLoadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[11]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -669,7 +741,7 @@ func (x *LoaderLoadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderLoadRequest.ProtoReflect.Descriptor instead.
 func (*LoaderLoadRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{11}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *LoaderLoadRequest) GetBinding() string {
@@ -695,7 +767,7 @@ type LoaderLoadResponse struct {
 
 func (x *LoaderLoadResponse) Reset() {
 	*x = LoaderLoadResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[12]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -707,7 +779,7 @@ func (x *LoaderLoadResponse) String() string {
 func (*LoaderLoadResponse) ProtoMessage() {}
 
 func (x *LoaderLoadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[12]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -720,7 +792,7 @@ func (x *LoaderLoadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoaderLoadResponse.ProtoReflect.Descriptor instead.
 func (*LoaderLoadResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{12}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *LoaderLoadResponse) GetHandle() string {
@@ -741,7 +813,7 @@ type LogRequest struct {
 
 func (x *LogRequest) Reset() {
 	*x = LogRequest{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[13]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +825,7 @@ func (x *LogRequest) String() string {
 func (*LogRequest) ProtoMessage() {}
 
 func (x *LogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[13]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +838,7 @@ func (x *LogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogRequest.ProtoReflect.Descriptor instead.
 func (*LogRequest) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{13}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *LogRequest) GetLevel() string {
@@ -791,7 +863,7 @@ type LogResponse struct {
 
 func (x *LogResponse) Reset() {
 	*x = LogResponse{}
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[14]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +875,7 @@ func (x *LogResponse) String() string {
 func (*LogResponse) ProtoMessage() {}
 
 func (x *LogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_workerhost_v1_workerhost_proto_msgTypes[14]
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,14 +888,16 @@ func (x *LogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogResponse.ProtoReflect.Descriptor instead.
 func (*LogResponse) Descriptor() ([]byte, []int) {
-	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{14}
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{16}
 }
 
 var File_workerhost_v1_workerhost_proto protoreflect.FileDescriptor
 
 const file_workerhost_v1_workerhost_proto_rawDesc = "" +
 	"\n" +
-	"\x1eworkerhost/v1/workerhost.proto\x12\x17dynworker.workerhost.v1\x1a\x1cdynworker/v1/dynworker.proto\"-\n" +
+	"\x1eworkerhost/v1/workerhost.proto\x12\x17dynworker.workerhost.v1\x1a\x1cdynworker/v1/dynworker.proto\"\x0e\n" +
+	"\fReadyRequest\"\x0f\n" +
+	"\rReadyResponse\"-\n" +
 	"\vTestRequest\x12\x1e\n" +
 	"\n" +
 	"entrypoint\x18\x01 \x01(\tR\n" +
@@ -871,8 +945,9 @@ const file_workerhost_v1_workerhost_proto_rawDesc = "" +
 	"LogRequest\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\r\n" +
-	"\vLogResponse2\xb7\x02\n" +
-	"\x06Worker\x12S\n" +
+	"\vLogResponse2\x8f\x03\n" +
+	"\x06Worker\x12V\n" +
+	"\x05Ready\x12%.dynworker.workerhost.v1.ReadyRequest\x1a&.dynworker.workerhost.v1.ReadyResponse\x12S\n" +
 	"\x04Load\x12$.dynworker.workerhost.v1.LoadRequest\x1a%.dynworker.workerhost.v1.LoadResponse\x12D\n" +
 	"\x05Fetch\x12\x1a.dynworker.v1.FetchRequest\x1a\x1b.dynworker.v1.FetchResponse(\x010\x01\x12=\n" +
 	"\x04Call\x12\x19.dynworker.v1.CallRequest\x1a\x1a.dynworker.v1.CallResponse\x12S\n" +
@@ -899,62 +974,66 @@ func file_workerhost_v1_workerhost_proto_rawDescGZIP() []byte {
 	return file_workerhost_v1_workerhost_proto_rawDescData
 }
 
-var file_workerhost_v1_workerhost_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_workerhost_v1_workerhost_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_workerhost_v1_workerhost_proto_goTypes = []any{
-	(*TestRequest)(nil),           // 0: dynworker.workerhost.v1.TestRequest
-	(*TestResponse)(nil),          // 1: dynworker.workerhost.v1.TestResponse
-	(*LoadRequest)(nil),           // 2: dynworker.workerhost.v1.LoadRequest
-	(*LoadResponse)(nil),          // 3: dynworker.workerhost.v1.LoadResponse
-	(*Export)(nil),                // 4: dynworker.workerhost.v1.Export
-	(*Binding)(nil),               // 5: dynworker.workerhost.v1.Binding
-	(*LoaderBinding)(nil),         // 6: dynworker.workerhost.v1.LoaderBinding
-	(*LoaderGetRequest)(nil),      // 7: dynworker.workerhost.v1.LoaderGetRequest
-	(*LoaderGetResponse)(nil),     // 8: dynworker.workerhost.v1.LoaderGetResponse
-	(*LoaderProvideRequest)(nil),  // 9: dynworker.workerhost.v1.LoaderProvideRequest
-	(*LoaderProvideResponse)(nil), // 10: dynworker.workerhost.v1.LoaderProvideResponse
-	(*LoaderLoadRequest)(nil),     // 11: dynworker.workerhost.v1.LoaderLoadRequest
-	(*LoaderLoadResponse)(nil),    // 12: dynworker.workerhost.v1.LoaderLoadResponse
-	(*LogRequest)(nil),            // 13: dynworker.workerhost.v1.LogRequest
-	(*LogResponse)(nil),           // 14: dynworker.workerhost.v1.LogResponse
-	(*v1.WorkerCode)(nil),         // 15: dynworker.v1.WorkerCode
-	(*v1.ErrorValue)(nil),         // 16: dynworker.v1.ErrorValue
-	(*v1.FetchRequest)(nil),       // 17: dynworker.v1.FetchRequest
-	(*v1.CallRequest)(nil),        // 18: dynworker.v1.CallRequest
-	(*v1.FetchResponse)(nil),      // 19: dynworker.v1.FetchResponse
-	(*v1.CallResponse)(nil),       // 20: dynworker.v1.CallResponse
+	(*ReadyRequest)(nil),          // 0: dynworker.workerhost.v1.ReadyRequest
+	(*ReadyResponse)(nil),         // 1: dynworker.workerhost.v1.ReadyResponse
+	(*TestRequest)(nil),           // 2: dynworker.workerhost.v1.TestRequest
+	(*TestResponse)(nil),          // 3: dynworker.workerhost.v1.TestResponse
+	(*LoadRequest)(nil),           // 4: dynworker.workerhost.v1.LoadRequest
+	(*LoadResponse)(nil),          // 5: dynworker.workerhost.v1.LoadResponse
+	(*Export)(nil),                // 6: dynworker.workerhost.v1.Export
+	(*Binding)(nil),               // 7: dynworker.workerhost.v1.Binding
+	(*LoaderBinding)(nil),         // 8: dynworker.workerhost.v1.LoaderBinding
+	(*LoaderGetRequest)(nil),      // 9: dynworker.workerhost.v1.LoaderGetRequest
+	(*LoaderGetResponse)(nil),     // 10: dynworker.workerhost.v1.LoaderGetResponse
+	(*LoaderProvideRequest)(nil),  // 11: dynworker.workerhost.v1.LoaderProvideRequest
+	(*LoaderProvideResponse)(nil), // 12: dynworker.workerhost.v1.LoaderProvideResponse
+	(*LoaderLoadRequest)(nil),     // 13: dynworker.workerhost.v1.LoaderLoadRequest
+	(*LoaderLoadResponse)(nil),    // 14: dynworker.workerhost.v1.LoaderLoadResponse
+	(*LogRequest)(nil),            // 15: dynworker.workerhost.v1.LogRequest
+	(*LogResponse)(nil),           // 16: dynworker.workerhost.v1.LogResponse
+	(*v1.WorkerCode)(nil),         // 17: dynworker.v1.WorkerCode
+	(*v1.ErrorValue)(nil),         // 18: dynworker.v1.ErrorValue
+	(*v1.FetchRequest)(nil),       // 19: dynworker.v1.FetchRequest
+	(*v1.CallRequest)(nil),        // 20: dynworker.v1.CallRequest
+	(*v1.FetchResponse)(nil),      // 21: dynworker.v1.FetchResponse
+	(*v1.CallResponse)(nil),       // 22: dynworker.v1.CallResponse
 }
 var file_workerhost_v1_workerhost_proto_depIdxs = []int32{
-	15, // 0: dynworker.workerhost.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
-	5,  // 1: dynworker.workerhost.v1.LoadRequest.bindings:type_name -> dynworker.workerhost.v1.Binding
-	4,  // 2: dynworker.workerhost.v1.LoadResponse.exports:type_name -> dynworker.workerhost.v1.Export
-	6,  // 3: dynworker.workerhost.v1.Binding.loader:type_name -> dynworker.workerhost.v1.LoaderBinding
-	15, // 4: dynworker.workerhost.v1.LoaderProvideRequest.code:type_name -> dynworker.v1.WorkerCode
-	16, // 5: dynworker.workerhost.v1.LoaderProvideRequest.error:type_name -> dynworker.v1.ErrorValue
-	15, // 6: dynworker.workerhost.v1.LoaderLoadRequest.code:type_name -> dynworker.v1.WorkerCode
-	2,  // 7: dynworker.workerhost.v1.Worker.Load:input_type -> dynworker.workerhost.v1.LoadRequest
-	17, // 8: dynworker.workerhost.v1.Worker.Fetch:input_type -> dynworker.v1.FetchRequest
-	18, // 9: dynworker.workerhost.v1.Worker.Call:input_type -> dynworker.v1.CallRequest
-	0,  // 10: dynworker.workerhost.v1.Worker.Test:input_type -> dynworker.workerhost.v1.TestRequest
-	7,  // 11: dynworker.workerhost.v1.Host.LoaderGet:input_type -> dynworker.workerhost.v1.LoaderGetRequest
-	9,  // 12: dynworker.workerhost.v1.Host.LoaderProvide:input_type -> dynworker.workerhost.v1.LoaderProvideRequest
-	11, // 13: dynworker.workerhost.v1.Host.LoaderLoad:input_type -> dynworker.workerhost.v1.LoaderLoadRequest
-	17, // 14: dynworker.workerhost.v1.Host.Fetch:input_type -> dynworker.v1.FetchRequest
-	18, // 15: dynworker.workerhost.v1.Host.Call:input_type -> dynworker.v1.CallRequest
-	17, // 16: dynworker.workerhost.v1.Host.Outbound:input_type -> dynworker.v1.FetchRequest
-	13, // 17: dynworker.workerhost.v1.Host.Log:input_type -> dynworker.workerhost.v1.LogRequest
-	3,  // 18: dynworker.workerhost.v1.Worker.Load:output_type -> dynworker.workerhost.v1.LoadResponse
-	19, // 19: dynworker.workerhost.v1.Worker.Fetch:output_type -> dynworker.v1.FetchResponse
-	20, // 20: dynworker.workerhost.v1.Worker.Call:output_type -> dynworker.v1.CallResponse
-	1,  // 21: dynworker.workerhost.v1.Worker.Test:output_type -> dynworker.workerhost.v1.TestResponse
-	8,  // 22: dynworker.workerhost.v1.Host.LoaderGet:output_type -> dynworker.workerhost.v1.LoaderGetResponse
-	10, // 23: dynworker.workerhost.v1.Host.LoaderProvide:output_type -> dynworker.workerhost.v1.LoaderProvideResponse
-	12, // 24: dynworker.workerhost.v1.Host.LoaderLoad:output_type -> dynworker.workerhost.v1.LoaderLoadResponse
-	19, // 25: dynworker.workerhost.v1.Host.Fetch:output_type -> dynworker.v1.FetchResponse
-	20, // 26: dynworker.workerhost.v1.Host.Call:output_type -> dynworker.v1.CallResponse
-	19, // 27: dynworker.workerhost.v1.Host.Outbound:output_type -> dynworker.v1.FetchResponse
-	14, // 28: dynworker.workerhost.v1.Host.Log:output_type -> dynworker.workerhost.v1.LogResponse
-	18, // [18:29] is the sub-list for method output_type
-	7,  // [7:18] is the sub-list for method input_type
+	17, // 0: dynworker.workerhost.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
+	7,  // 1: dynworker.workerhost.v1.LoadRequest.bindings:type_name -> dynworker.workerhost.v1.Binding
+	6,  // 2: dynworker.workerhost.v1.LoadResponse.exports:type_name -> dynworker.workerhost.v1.Export
+	8,  // 3: dynworker.workerhost.v1.Binding.loader:type_name -> dynworker.workerhost.v1.LoaderBinding
+	17, // 4: dynworker.workerhost.v1.LoaderProvideRequest.code:type_name -> dynworker.v1.WorkerCode
+	18, // 5: dynworker.workerhost.v1.LoaderProvideRequest.error:type_name -> dynworker.v1.ErrorValue
+	17, // 6: dynworker.workerhost.v1.LoaderLoadRequest.code:type_name -> dynworker.v1.WorkerCode
+	0,  // 7: dynworker.workerhost.v1.Worker.Ready:input_type -> dynworker.workerhost.v1.ReadyRequest
+	4,  // 8: dynworker.workerhost.v1.Worker.Load:input_type -> dynworker.workerhost.v1.LoadRequest
+	19, // 9: dynworker.workerhost.v1.Worker.Fetch:input_type -> dynworker.v1.FetchRequest
+	20, // 10: dynworker.workerhost.v1.Worker.Call:input_type -> dynworker.v1.CallRequest
+	2,  // 11: dynworker.workerhost.v1.Worker.Test:input_type -> dynworker.workerhost.v1.TestRequest
+	9,  // 12: dynworker.workerhost.v1.Host.LoaderGet:input_type -> dynworker.workerhost.v1.LoaderGetRequest
+	11, // 13: dynworker.workerhost.v1.Host.LoaderProvide:input_type -> dynworker.workerhost.v1.LoaderProvideRequest
+	13, // 14: dynworker.workerhost.v1.Host.LoaderLoad:input_type -> dynworker.workerhost.v1.LoaderLoadRequest
+	19, // 15: dynworker.workerhost.v1.Host.Fetch:input_type -> dynworker.v1.FetchRequest
+	20, // 16: dynworker.workerhost.v1.Host.Call:input_type -> dynworker.v1.CallRequest
+	19, // 17: dynworker.workerhost.v1.Host.Outbound:input_type -> dynworker.v1.FetchRequest
+	15, // 18: dynworker.workerhost.v1.Host.Log:input_type -> dynworker.workerhost.v1.LogRequest
+	1,  // 19: dynworker.workerhost.v1.Worker.Ready:output_type -> dynworker.workerhost.v1.ReadyResponse
+	5,  // 20: dynworker.workerhost.v1.Worker.Load:output_type -> dynworker.workerhost.v1.LoadResponse
+	21, // 21: dynworker.workerhost.v1.Worker.Fetch:output_type -> dynworker.v1.FetchResponse
+	22, // 22: dynworker.workerhost.v1.Worker.Call:output_type -> dynworker.v1.CallResponse
+	3,  // 23: dynworker.workerhost.v1.Worker.Test:output_type -> dynworker.workerhost.v1.TestResponse
+	10, // 24: dynworker.workerhost.v1.Host.LoaderGet:output_type -> dynworker.workerhost.v1.LoaderGetResponse
+	12, // 25: dynworker.workerhost.v1.Host.LoaderProvide:output_type -> dynworker.workerhost.v1.LoaderProvideResponse
+	14, // 26: dynworker.workerhost.v1.Host.LoaderLoad:output_type -> dynworker.workerhost.v1.LoaderLoadResponse
+	21, // 27: dynworker.workerhost.v1.Host.Fetch:output_type -> dynworker.v1.FetchResponse
+	22, // 28: dynworker.workerhost.v1.Host.Call:output_type -> dynworker.v1.CallResponse
+	21, // 29: dynworker.workerhost.v1.Host.Outbound:output_type -> dynworker.v1.FetchResponse
+	16, // 30: dynworker.workerhost.v1.Host.Log:output_type -> dynworker.workerhost.v1.LogResponse
+	19, // [19:31] is the sub-list for method output_type
+	7,  // [7:19] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
 	7,  // [7:7] is the sub-list for extension extendee
 	0,  // [0:7] is the sub-list for field type_name
@@ -965,7 +1044,7 @@ func file_workerhost_v1_workerhost_proto_init() {
 	if File_workerhost_v1_workerhost_proto != nil {
 		return
 	}
-	file_workerhost_v1_workerhost_proto_msgTypes[5].OneofWrappers = []any{
+	file_workerhost_v1_workerhost_proto_msgTypes[7].OneofWrappers = []any{
 		(*Binding_Loader)(nil),
 	}
 	type x struct{}
@@ -974,7 +1053,7 @@ func file_workerhost_v1_workerhost_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_workerhost_v1_workerhost_proto_rawDesc), len(file_workerhost_v1_workerhost_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -24,6 +24,7 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
+	Worker_Ready_FullMethodName = "/dynworker.workerhost.v1.Worker/Ready"
 	Worker_Load_FullMethodName  = "/dynworker.workerhost.v1.Worker/Load"
 	Worker_Fetch_FullMethodName = "/dynworker.workerhost.v1.Worker/Fetch"
 	Worker_Call_FullMethodName  = "/dynworker.workerhost.v1.Worker/Call"
@@ -36,6 +37,9 @@ const (
 //
 // Worker runs one worker inside a workerhost process.
 type WorkerClient interface {
+	// Ready returns once the workerhost has prepared its runtime and can load
+	// code without delay. The warm pool waits for it.
+	Ready(ctx context.Context, in *ReadyRequest, opts ...grpc.CallOption) (*ReadyResponse, error)
 	// Load gives a blank workerhost its code. A second Load fails.
 	Load(ctx context.Context, in *LoadRequest, opts ...grpc.CallOption) (*LoadResponse, error)
 	Fetch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[v1.FetchRequest, v1.FetchResponse], error)
@@ -51,6 +55,16 @@ type workerClient struct {
 
 func NewWorkerClient(cc grpc.ClientConnInterface) WorkerClient {
 	return &workerClient{cc}
+}
+
+func (c *workerClient) Ready(ctx context.Context, in *ReadyRequest, opts ...grpc.CallOption) (*ReadyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReadyResponse)
+	err := c.cc.Invoke(ctx, Worker_Ready_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *workerClient) Load(ctx context.Context, in *LoadRequest, opts ...grpc.CallOption) (*LoadResponse, error) {
@@ -102,6 +116,9 @@ func (c *workerClient) Test(ctx context.Context, in *TestRequest, opts ...grpc.C
 //
 // Worker runs one worker inside a workerhost process.
 type WorkerServer interface {
+	// Ready returns once the workerhost has prepared its runtime and can load
+	// code without delay. The warm pool waits for it.
+	Ready(context.Context, *ReadyRequest) (*ReadyResponse, error)
 	// Load gives a blank workerhost its code. A second Load fails.
 	Load(context.Context, *LoadRequest) (*LoadResponse, error)
 	Fetch(grpc.BidiStreamingServer[v1.FetchRequest, v1.FetchResponse]) error
@@ -119,6 +136,9 @@ type WorkerServer interface {
 // pointer dereference when methods are called.
 type UnimplementedWorkerServer struct{}
 
+func (UnimplementedWorkerServer) Ready(context.Context, *ReadyRequest) (*ReadyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Ready not implemented")
+}
 func (UnimplementedWorkerServer) Load(context.Context, *LoadRequest) (*LoadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Load not implemented")
 }
@@ -150,6 +170,24 @@ func RegisterWorkerServer(s grpc.ServiceRegistrar, srv WorkerServer) {
 		t.testEmbeddedByValue()
 	}
 	s.RegisterService(&Worker_ServiceDesc, srv)
+}
+
+func _Worker_Ready_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReadyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WorkerServer).Ready(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Worker_Ready_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WorkerServer).Ready(ctx, req.(*ReadyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _Worker_Load_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -220,6 +258,10 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "dynworker.workerhost.v1.Worker",
 	HandlerType: (*WorkerServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "Ready",
+			Handler:    _Worker_Ready_Handler,
+		},
 		{
 			MethodName: "Load",
 			Handler:    _Worker_Load_Handler,

@@ -3,6 +3,8 @@ package loader
 import (
 	"fmt"
 	"regexp"
+	"strings"
+	"unicode"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -44,6 +46,9 @@ func Validate(code *pb.WorkerCode) error {
 	if err := validateModules(code); err != nil {
 		return err
 	}
+	if l := code.GetLimits(); l.GetCpuMs() < 0 || l.GetSubRequests() < 0 || l.GetWallMs() < 0 {
+		return scriptError("TypeError", fmt.Sprintf("Limits must not be negative: cpuMs %d, subRequests %d, wallMs %d.", l.GetCpuMs(), l.GetSubRequests(), l.GetWallMs()))
+	}
 	if size := proto.Size(code.Env); size > MaxEnvSize {
 		return scriptError("Error", fmt.Sprintf("Dynamic Worker env size (%d bytes) exceeds the maximum allowed size of %d bytes.", size, MaxEnvSize))
 	}
@@ -67,6 +72,9 @@ func validateModules(code *pb.WorkerCode) error {
 	for _, m := range code.Modules {
 		if m.Name == "" {
 			return scriptError("TypeError", "Module names must not be empty.")
+		}
+		if strings.ContainsFunc(m.Name, unicode.IsControl) {
+			return scriptError("TypeError", fmt.Sprintf("Module name %q contains a control character.", m.Name))
 		}
 		if seen[m.Name] {
 			return scriptError("TypeError", fmt.Sprintf("Module %q appears twice.", m.Name))

@@ -41,6 +41,11 @@ func TestValidate(t *testing.T) {
 			return c
 		}, "TypeError", `Module "main.js" appears twice.`},
 		{"unnamed module", func(c *pb.WorkerCode) *pb.WorkerCode { c.Modules[0].Name = ""; return c }, "TypeError", "Module names must not be empty."},
+		{"control character in name", func(c *pb.WorkerCode) *pb.WorkerCode {
+			c.Modules = append(c.Modules, &pb.Module{Name: "a\x00.js", Content: &pb.Module_Js{Js: ""}})
+			return c
+		}, "TypeError", `Module name "a\x00.js" contains a control character.`},
+		{"negative limit", func(c *pb.WorkerCode) *pb.WorkerCode { c.Limits = &pb.Limits{WallMs: -1}; return c }, "TypeError", "Limits must not be negative: cpuMs 0, subRequests 0, wallMs -1."},
 		{"python", func(c *pb.WorkerCode) *pb.WorkerCode {
 			c.Modules = append(c.Modules, &pb.Module{Name: "a.py", Content: &pb.Module_Py{Py: ""}})
 			return c

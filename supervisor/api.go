@@ -98,7 +98,7 @@ func (a *apiServer) Release(ctx context.Context, req *pb.ReleaseRequest) (*pb.Re
 }
 
 func (a *apiServer) Fetch(stream pb.WorkerLoader_FetchServer) error {
-	first, err := stream.Recv()
+	first, err := firstMessage(stream)
 	if err != nil {
 		return err
 	}

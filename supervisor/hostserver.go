@@ -20,8 +20,9 @@ import (
 // tokens are issued per child: a child can use only what it was given.
 type hostServer struct {
 	whpb.UnimplementedHostServer
-	sup  *Supervisor
-	proc *process
+	sup     *Supervisor
+	proc    *process
+	console consoleLimiter
 
 	mu      sync.Mutex
 	handles map[string]*loader.Worker
@@ -84,7 +85,7 @@ func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest
 }
 
 func (h *hostServer) Fetch(stream whpb.Host_FetchServer) error {
-	first, err := stream.Recv()
+	first, err := firstMessage(stream)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,14 @@ func (h *hostServer) Log(ctx context.Context, req *whpb.LogRequest) (*whpb.LogRe
 		level = slog.LevelDebug
 	}
 	w := h.proc.currentWorker()
-	h.sup.log.Log(ctx, level, req.Message, "worker", workerName(w), "namespace", w.Namespace, "source", "console")
+	ok, dropped := h.console.allow(time.Now())
+	if !ok {
+		return &whpb.LogResponse{}, nil
+	}
+	if dropped > 0 {
+		h.sup.log.Warn("console lines dropped over the rate limit", "worker", workerName(w), "namespace", w.Namespace, "dropped", dropped)
+	}
+	h.sup.log.Log(ctx, level, truncateLine(req.Message), "worker", workerName(w), "namespace", w.Namespace, "source", "console")
 	return &whpb.LogResponse{}, nil
 }
 
@@ -166,7 +174,7 @@ func (h *hostServer) worker(handle string) (*loader.Worker, error) {
 	defer h.mu.Unlock()
 	w := h.handles[handle]
 	if w == nil {
-		return nil, rpcerr.WithCode(codes.PermissionDenied, fmt.Errorf("worker handle %q was not issued to this worker: %w", handle, loader.ErrHandleNotFound))
+		return nil, rpcerr.WithCode(codes.PermissionDenied, fmt.Errorf("worker handle %q was not issued to this worker: %w", shorten(handle), loader.ErrHandleNotFound))
 	}
 	return w, nil
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
@@ -138,4 +139,22 @@ func (s *Supervisor) prestart(w *loader.Worker) {
 		defer cancel()
 		_, _ = w.Instance(ctx)
 	}()
+}
+
+// firstMessage receives the head of a Fetch stream, with a clear error
+// when the stream ends before it.
+func firstMessage(stream interface {
+	Recv() (*pb.FetchRequest, error)
+}) (*pb.FetchRequest, error) {
+	first, err := stream.Recv()
+	if errors.Is(err, io.EOF) {
+		return nil, status.Error(codes.InvalidArgument, "fetch: the stream ended before its first message, which must carry the target and the request head")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if first.GetRequest() == nil {
+		return nil, status.Error(codes.InvalidArgument, "fetch: the first message has no request head")
+	}
+	return first, nil
 }

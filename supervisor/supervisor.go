@@ -197,7 +197,7 @@ func (s *Supervisor) Worker(handle string) (*loader.Worker, error) {
 	defer s.mu.Unlock()
 	w := s.handles[handle]
 	if w == nil {
-		return nil, rpcerr.WithCode(codes.NotFound, fmt.Errorf("worker handle %q: %w", handle, loader.ErrHandleNotFound))
+		return nil, rpcerr.WithCode(codes.NotFound, fmt.Errorf("worker handle %q: %w", shorten(handle), loader.ErrHandleNotFound))
 	}
 	return w, nil
 }
@@ -265,4 +265,13 @@ func workerName(w *loader.Worker) string {
 // retryDelay paces retries of a failed process start.
 func (s *Supervisor) retryDelay() <-chan time.Time {
 	return time.After(time.Second)
+}
+
+// shorten cuts a value a caller sent to a length fit for an error message.
+func shorten(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
 }

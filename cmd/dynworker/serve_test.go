@@ -15,8 +15,10 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
 
 	"github.com/dynworker/dynworker/client"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 )
 
 var grpcAddrPattern = regexp.MustCompile(`gRPC host API on (127\.0\.0\.1:\d+)`)
@@ -348,4 +350,44 @@ export default class extends WorkerEntrypoint {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Error("the worker never answered after its endless loop was stopped")
+}
+
+func TestServeBadFetchStreams(t *testing.T) {
+	_, grpcAddr := startServe(t)
+	conn, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	api := pb.NewWorkerLoaderClient(conn)
+
+	tests := []struct {
+		name  string
+		first *pb.FetchRequest
+		code  codes.Code
+		want  string
+	}{
+		{"no message", nil, codes.InvalidArgument, "fetch: the stream ended before its first message"},
+		{"no head", &pb.FetchRequest{Target: &pb.Target{Handle: "x"}}, codes.InvalidArgument, "fetch: the first message has no request head"},
+		{"unknown handle", &pb.FetchRequest{Target: &pb.Target{Handle: strings.Repeat("h", 1000)}, Request: &pb.HttpRequest{Method: "GET", Url: "http://x/"}, End: true},
+			codes.NotFound, `worker handle "` + strings.Repeat("h", 64) + `...": worker handle not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := api.Fetch(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.first != nil {
+				if err := s.Send(tt.first); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_ = s.CloseSend()
+			_, err = s.Recv()
+			if status.Code(err) != tt.code || !strings.Contains(status.Convert(err).Message(), tt.want) {
+				t.Errorf("Recv = %v; want %v containing %q", err, tt.code, tt.want)
+			}
+		})
+	}
 }

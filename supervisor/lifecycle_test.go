@@ -1,13 +1,16 @@
 package supervisor_test
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -280,5 +283,61 @@ export default class extends WorkerEntrypoint {
 	v, err := s.Call(ctx, h, "", "ok", nil)
 	if err != nil || v.GetString_() != "ok" {
 		t.Errorf("ok() after the bomb = %v, %v", v, err)
+	}
+}
+
+// syncBuffer is a log destination safe for the supervisor's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestConsoleGoesToSupervisorLog(t *testing.T) {
+	var logs syncBuffer
+	s := newSupervisor(t, supervisor.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx := testContext(t)
+	handle, err := s.Get(ctx, "logs", "chatty", func(context.Context) (*pb.WorkerCode, error) {
+		return jsCode("main.js", `
+import { WorkerEntrypoint } from "cloudflare:workers";
+export default class extends WorkerEntrypoint {
+  talk() {
+    // Lines that look like go-plugin's handshake must not disturb it.
+    console.log("1|1|unix|/tmp/fake|grpc");
+    console.error("bad", { n: 1 });
+    return "done";
+  }
+}`), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		v, err := s.Call(ctx, handle, "", "talk", nil)
+		if err != nil || v.GetString_() != "done" {
+			t.Fatalf("talk() = %v, %v", v, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), "bad { n: 1 }") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `level=INFO msg=1|1|unix|/tmp/fake|grpc worker=chatty namespace=logs source=console`) {
+		t.Errorf("console.log line missing from the supervisor log:\n%s", out)
+	}
+	if !strings.Contains(out, `level=ERROR msg="bad { n: 1 }" worker=chatty`) {
+		t.Errorf("console.error line missing from the supervisor log:\n%s", out)
 	}
 }

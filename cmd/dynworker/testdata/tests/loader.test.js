@@ -44,6 +44,8 @@ export const rejectsAssertion = {
     assert.notStrictEqual(1, 2);
     assert.ok(true);
     assert.equal(1, 1);
+    assert.deepStrictEqual({ a: [1] }, { a: [1] });
+    assert.throws(() => assert.fail("stop here"), { name: "AssertionError", message: "stop here", code: "ERR_ASSERTION" });
   },
 };
 

@@ -12,10 +12,10 @@ import (
 )
 
 // LimitMemory caps the memory of the calling process. A watchdog ends the
-// process when its Go heap passes limit bytes, and an address-space limit
-// of limit bytes more than the process uses now stops a single allocation
-// too large for the watchdog to see in time; past either, the process ends
-// with "out of memory". A soft limit of the same size makes the garbage
+// process when its Go heap passes limit bytes. An address-space limit of
+// limit bytes more than the process uses now stops a single allocation too
+// large for the watchdog to see in time. Past either, the process ends with
+// "out of memory". A soft limit of the same size makes the garbage
 // collector work harder before that point.
 //
 // NOTE: the address-space limit is left out under the race detector, whose

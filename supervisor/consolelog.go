@@ -8,8 +8,8 @@ import (
 
 const (
 	// consoleRate is how many console lines per second a worker may log,
-	// with bursts up to consoleBurst; lines past it are counted and the
-	// count is logged, never dropped without a trace.
+	// with bursts up to consoleBurst. Lines past it are counted, and the
+	// count is logged, so none is dropped without a trace.
 	consoleRate  = 1000
 	consoleBurst = 1000
 	// maxConsoleLine is the longest console message logged whole.

@@ -11,8 +11,8 @@ import (
 const DefaultIdleTimeout = 5 * time.Minute
 
 // anonymousIdleTimeout is the longest an anonymous worker may go without
-// calls before it is released. It is short because a parent that calls
-// load() per request would otherwise keep a process per request; workerd
+// calls before it is released. It is short, because a parent that calls
+// load() per request would otherwise keep a process per request. workerd
 // releases such a worker when its stub is collected.
 const anonymousIdleTimeout = 30 * time.Second
 

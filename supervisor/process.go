@@ -155,11 +155,11 @@ func (p *process) watch(w *loader.Worker) {
 }
 
 // exitWait bounds how long callError waits for a child whose connection
-// broke to be reaped, so the error can say how it exited.
+// broke to be reaped, so the error can report how it exited.
 const exitWait = time.Second
 
-// callError converts an error from a call to the child: the child's
-// exit, when it has exited, says more than a broken connection.
+// callError converts an error from a call to the child. When the child has
+// exited, its exit explains more than a broken connection does.
 func (p *process) callError(err error) error {
 	code := status.Code(err)
 	err = rpcerr.FromStatus(err)
@@ -184,7 +184,7 @@ func (p *process) callError(err error) error {
 		workerName(w), p.pid(), p.exitReason(), ErrWorkerExited)
 }
 
-// exitReason says how the process ended, once it has.
+// exitReason returns how the process ended, once it has.
 func (p *process) exitReason() string {
 	reason := "exited"
 	if err := p.runner.ExitErr(); err != nil {

@@ -115,7 +115,7 @@ func childTarget(t *pb.Target) *pb.Target {
 	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
 }
 
-// stopIfBroken stops p when its reply says its runtime broke, so the next
+// stopIfBroken stops p when its reply marks its runtime as broken, so the next
 // call to its worker starts a fresh workerhost.
 func (p *process) stopIfBroken(trailer metadata.MD) {
 	if len(trailer.Get(workerhost.BrokenTrailer)) == 0 {

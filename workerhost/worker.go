@@ -181,9 +181,9 @@ func (s *workerServer) close() {
 // supervisor before the workerhost exits.
 const brokenExitDelay = 100 * time.Millisecond
 
-// BrokenTrailer is the trailer key by which a workerhost tells the
-// supervisor that its runtime broke during the call: the supervisor then
-// stops it, and the next call starts a fresh one.
+// BrokenTrailer is the trailer key that marks a reply from a workerhost
+// whose runtime broke during the call. The supervisor then stops the
+// process, and the next call starts a fresh one.
 const BrokenTrailer = "dynworker-broken"
 
 // exitIfBroken ends the process when the engine's runtime may be left

@@ -22,7 +22,7 @@ import (
 // ErrClosed means the engine has been closed.
 var ErrClosed = errors.New("worker engine closed")
 
-// Host is what a worker reaches outside its process: the supervisor, which
+// Host is the worker's only way out of its process: the supervisor, which
 // routes each call and checks that the handle was issued to this worker.
 // Methods are called on goroutines other than the event loop's.
 type Host interface {
@@ -45,7 +45,7 @@ type Host interface {
 	CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error)
 }
 
-// Config is what New needs to start a worker.
+// Config is the code and bindings of the worker New starts.
 type Config struct {
 	Code     *pb.WorkerCode
 	Bindings []*whpb.Binding

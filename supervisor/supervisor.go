@@ -75,10 +75,12 @@ type Supervisor struct {
 // except the warm pool, which it starts filling at once.
 func New(cfg Config) (*Supervisor, error) {
 	s := &Supervisor{
-		exe:     cfg.Executable,
-		args:    cfg.Args,
-		log:     cfg.Logger,
-		handles: make(map[string]*loader.Worker),
+		exe:         cfg.Executable,
+		args:        cfg.Args,
+		log:         cfg.Logger,
+		handles:     make(map[string]*loader.Worker),
+		memoryLimit: orDefault(cfg.MemoryLimit, DefaultMemoryLimit),
+		idleTimeout: orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 	}
 	if s.exe == "" {
 		exe, err := os.Executable()
@@ -96,24 +98,26 @@ func New(cfg Config) (*Supervisor, error) {
 	if err := sandbox.CloseOnExec(); err != nil {
 		s.log.Warn("mark inherited descriptors close-on-exec", "err", err)
 	}
-	s.memoryLimit = cfg.MemoryLimit
-	if s.memoryLimit <= 0 {
-		s.memoryLimit = DefaultMemoryLimit
-	}
-	s.idleTimeout = cfg.IdleTimeout
-	if s.idleTimeout <= 0 {
-		s.idleTimeout = DefaultIdleTimeout
-	}
+
 	s.bundles = newBundleCache(defaultBundleCacheSize)
 	s.outboundClient = newOutboundClient(cfg.AllowPrivateNetwork)
 	s.loader = loader.New(s.startWorker)
 	s.pool = newPool(s, cfg.WarmPool)
+
 	s.stopSweep, s.sweepDone = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(s.sweepDone)
 		s.sweepIdle(s.stopSweep)
 	}()
 	return s, nil
+}
+
+// orDefault returns v, or def when v is zero or negative.
+func orDefault[T int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // Close stops every worker process and the warm pool, and waits for them.

@@ -31,14 +31,12 @@ func NewRequest(rt *goja.Runtime, req *http.Request) (goja.Value, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	headers := flattenHeader(rt, req.Header, host)
-	stream := goja.Null()
+	headers, normalized := flattenHeader(rt, req.Header, host)
+	body := goja.Null()
 	if hasBody(req.Body) {
-		if stream, err = st.newBodyStream(req.Body, knownLength(req.ContentLength)); err != nil {
-			return nil, fmt.Errorf("new request: %w", err)
-		}
+		body = st.newBodyHandle(req.Body, knownLength(req.ContentLength))
 	}
-	v, err := st.makeRequest(goja.Undefined(), rt.ToValue(method), rt.ToValue(url), headers, stream)
+	v, err := st.makeRequest(goja.Undefined(), rt.ToValue(method), rt.ToValue(url), headers, rt.ToValue(normalized), body)
 	if err != nil {
 		return nil, fmt.Errorf("new request: %w", err)
 	}
@@ -69,19 +67,33 @@ func requestURL(req *http.Request) (url, host string, err error) {
 	return u.String(), host, nil
 }
 
-// flattenHeader returns h as a JavaScript array [name, value, ...], adding a host
-// header when h lacks one.
-func flattenHeader(rt *goja.Runtime, h http.Header, host string) goja.Value {
-	flat := make([]any, 0, 2*len(h)+2)
-	if host != "" && h.Get("Host") == "" {
-		flat = append(flat, "host", host)
+// flattenHeader returns h as a JavaScript array [name, value, ...], adding a
+// host header when h lacks one. When every name is a token and no value
+// contains NUL, CR or LF after trimming, the names are in lower case and the
+// values trimmed, as Headers stores them, and normalized is true. Otherwise
+// they are as h has them, for Headers to check and reject.
+func flattenHeader(rt *goja.Runtime, h http.Header, host string) (flat goja.Value, normalized bool) {
+	addHost := host != "" && h.Get("Host") == ""
+	normalized = validHeader(h) && (!addHost || validHeaderValue(host))
+	list := make([]any, 0, 2*len(h)+2)
+	if addHost {
+		if normalized {
+			host = trimHTTPWhitespace(host)
+		}
+		list = append(list, "host", host)
 	}
 	for name, values := range h {
+		if normalized {
+			name = strings.ToLower(name)
+		}
 		for _, v := range values {
-			flat = append(flat, name, v)
+			if normalized {
+				v = trimHTTPWhitespace(v)
+			}
+			list = append(list, name, v)
 		}
 	}
-	return rt.NewArray(flat...)
+	return rt.NewArray(list...), normalized
 }
 
 // NewResponse returns a JavaScript Response for resp, with immutable headers as
@@ -102,7 +114,7 @@ func NewResponse(rt *goja.Runtime, resp *http.Response) (goja.Value, error) {
 
 func (st *state) newResponse(resp *http.Response, url string) (goja.Value, error) {
 	rt := st.rt
-	stream := goja.Null()
+	body := goja.Null()
 	switch resp.StatusCode {
 	case 101, 204, 205, 304:
 		if resp.Body != nil {
@@ -110,19 +122,16 @@ func (st *state) newResponse(resp *http.Response, url string) (goja.Value, error
 		}
 	default:
 		if hasBody(resp.Body) {
-			var err error
-			if stream, err = st.newBodyStream(resp.Body, knownLength(resp.ContentLength)); err != nil {
-				return nil, fmt.Errorf("new response: %w", err)
-			}
+			body = st.newBodyHandle(resp.Body, knownLength(resp.ContentLength))
 		}
 	}
 	statusText := goja.Null()
 	if text := strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode))); text != "" {
 		statusText = rt.ToValue(text)
 	}
-	headers := flattenHeader(rt, resp.Header, "")
+	headers, normalized := flattenHeader(rt, resp.Header, "")
 	status := rt.ToValue(resp.StatusCode)
-	v, err := st.makeResponse(goja.Undefined(), status, statusText, headers, stream, rt.ToValue(url))
+	v, err := st.makeResponse(goja.Undefined(), status, statusText, headers, rt.ToValue(normalized), body, rt.ToValue(url))
 	if err != nil {
 		return nil, fmt.Errorf("new response: %w", err)
 	}
@@ -217,7 +226,7 @@ func (st *state) exportedBody(parts *goja.Object) (io.ReadCloser, int64) {
 		}
 	}
 	if n := parts.Get("native"); !goja.IsNull(n) {
-		if b, ok := n.ToObject(st.rt).Get("goBody").Export().(*goBody); ok {
+		if b, ok := n.Export().(*goBody); ok {
 			return b.body, b.length
 		}
 	}

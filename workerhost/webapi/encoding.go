@@ -58,6 +58,19 @@ func (st *state) nativeNewUTF8Decoder(call goja.FunctionCall) goja.Value {
 	})
 }
 
+// nativeUTF8Decode decodes bytes as TextDecoder does with its default options
+// and no streaming: invalid sequences become U+FFFD and a leading byte order
+// mark is removed.
+func (st *state) nativeUTF8Decode(call goja.FunctionCall) goja.Value {
+	var in []byte
+	if err := st.rt.ExportTo(call.Argument(0), &in); err != nil {
+		throwTypeError(st.rt, "decode: %v", err)
+	}
+	var d utf8Decoder
+	s, _ := d.decode(in, false)
+	return st.rt.ToValue(s)
+}
+
 // utf8Decoder implements the UTF-8 decoder of the Encoding standard, which
 // replaces each maximal invalid subsequence with one U+FFFD (Go's own decoding
 // replaces each invalid byte instead).
@@ -74,6 +87,10 @@ func (d *utf8Decoder) decode(in []byte, stream bool) (string, bool) {
 	if len(d.pending) > 0 {
 		data = append(d.pending, in...)
 		d.pending = nil
+	}
+	if utf8.Valid(data) {
+		// Valid input has no sequence to replace or hold back.
+		return d.finish(string(data), stream), true
 	}
 	var out strings.Builder
 	out.Grow(len(data))
@@ -95,7 +112,12 @@ func (d *utf8Decoder) decode(in []byte, stream bool) (string, bool) {
 		out.WriteRune(r)
 		i = next
 	}
-	s := out.String()
+	return d.finish(out.String(), stream), true
+}
+
+// finish removes a leading byte order mark from the first decoded text unless
+// ignoreBOM is set, and resets the decoder at the end of a stream.
+func (d *utf8Decoder) finish(s string, stream bool) string {
 	if !d.bomChecked && len(s) > 0 {
 		d.bomChecked = true
 		if !d.ignoreBOM {
@@ -105,7 +127,7 @@ func (d *utf8Decoder) decode(in []byte, stream bool) (string, bool) {
 	if !stream {
 		d.reset()
 	}
-	return s, true
+	return s
 }
 
 func (d *utf8Decoder) reset() {

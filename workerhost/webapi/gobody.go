@@ -2,7 +2,6 @@ package webapi
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
 	"sync"
@@ -11,14 +10,26 @@ import (
 )
 
 // chunkSize is the largest chunk that one read of a Go body passes to
-// JavaScript.
+// JavaScript when the body streams.
 const chunkSize = 64 << 10
 
-// goBody streams a Go body into a JavaScript ReadableStream. JavaScript pulls:
-// each read() starts one Read on a new goroutine, and the chunk is posted back
-// to the loop. The stream never pulls again before the previous read settles, so
-// at most one goroutine reads at a time. The body is closed at its end, on a
-// read error, or when the stream is cancelled.
+// maxReadAllSize is the most that one bodyReadAll call reads into one buffer.
+// A larger body takes several calls, whose parts JavaScript joins.
+const maxReadAllSize = 16 << 20
+
+// chunkBuffers holds *[]byte buffers of chunkSize for goBody.next. A chunk is
+// copied out of the buffer before it goes to JavaScript.
+var chunkBuffers = sync.Pool{New: func() any {
+	buf := make([]byte, chunkSize)
+	return &buf
+}}
+
+// goBody passes a Go body to JavaScript. JavaScript either streams it, with
+// one next() per read of the stream, or reads it whole with readAll(). Each
+// read starts on a new goroutine, and its result is posted back to the loop.
+// JavaScript never starts a read before the previous one settles, so at most
+// one goroutine reads at a time. The body is closed at its end, on a read
+// error, or when the stream is cancelled.
 type goBody struct {
 	host   Host
 	body   io.ReadCloser
@@ -26,8 +37,8 @@ type goBody struct {
 
 	// buf and err are used by one read goroutine at a time. Each read starts only
 	// after the previous one was posted to the loop, and that orders them.
-	buf []byte
-	err error // a read error that came with the last bytes, reported next time
+	buf *[]byte // from chunkBuffers, while the body streams
+	err error   // a read error that came with the last bytes, reported next time
 
 	closeOnce sync.Once
 }
@@ -37,30 +48,47 @@ func hasBody(body io.ReadCloser) bool {
 	return body != nil && body != http.NoBody
 }
 
-// newBodyStream returns a JavaScript ReadableStream that reads body, whose
-// length is -1 when unknown. It must be called on the loop goroutine.
-func (st *state) newBodyStream(body io.ReadCloser, length int64) (goja.Value, error) {
-	b := &goBody{host: st.host, body: body, length: length}
-	rt := st.rt
-	handle := rt.NewObject()
-	err := errors.Join(
-		// goBody lets exportedBody take the Go body back; the handle is reachable
-		// only from the stream's internal source, never from worker code.
-		handle.Set("goBody", b),
-		handle.Set("read", func(goja.FunctionCall) goja.Value {
-			p, resolve, reject := rt.NewPromise()
-			go b.read(resolve, reject)
-			return rt.ToValue(p)
-		}),
-		handle.Set("cancel", func(goja.FunctionCall) goja.Value {
-			b.close()
-			return goja.Undefined()
-		}),
-	)
-	if err != nil {
-		return nil, err
+// newBodyHandle returns the JavaScript handle of a Go body, whose length is -1
+// when unknown. The handle wraps the *goBody, which the bodyRead, bodyReadAll
+// and bodyCancel natives take and exportedBody gives back to Go. It is
+// reachable only from internal JavaScript state, never from worker code.
+func (st *state) newBodyHandle(body io.ReadCloser, length int64) goja.Value {
+	return st.rt.ToValue(&goBody{host: st.host, body: body, length: length})
+}
+
+// bodyArgument returns the goBody of a handle, which must be the first
+// argument.
+func (st *state) bodyArgument(call goja.FunctionCall) *goBody {
+	b, ok := call.Argument(0).Export().(*goBody)
+	if !ok {
+		throwTypeError(st.rt, "not a Go body handle")
 	}
-	return st.nativeStream(goja.Undefined(), handle)
+	return b
+}
+
+// nativeBodyRead reads one chunk of a Go body on a new goroutine. It returns a
+// promise of an ArrayBuffer, of null at the end of the body, or of a TypeError.
+func (st *state) nativeBodyRead(call goja.FunctionCall) goja.Value {
+	b := st.bodyArgument(call)
+	p, resolve, reject := st.rt.NewPromise()
+	go b.read(resolve, reject)
+	return st.rt.ToValue(p)
+}
+
+// nativeBodyReadAll reads a Go body to its end, or up to maxReadAllSize bytes,
+// on a new goroutine. It returns a promise of {value, done}, where value is an
+// ArrayBuffer or null and done tells whether the body ended, or of a TypeError.
+func (st *state) nativeBodyReadAll(call goja.FunctionCall) goja.Value {
+	b := st.bodyArgument(call)
+	p, resolve, reject := st.rt.NewPromise()
+	go b.readAll(resolve, reject)
+	return st.rt.ToValue(p)
+}
+
+// nativeBodyCancel closes a Go body.
+func (st *state) nativeBodyCancel(call goja.FunctionCall) goja.Value {
+	st.bodyArgument(call).close()
+	return goja.Undefined()
 }
 
 // read reads one chunk and settles the pull promise on the loop: with an
@@ -91,18 +119,129 @@ func (b *goBody) next() ([]byte, error) {
 		return nil, b.err
 	}
 	if b.buf == nil {
-		b.buf = make([]byte, chunkSize)
+		b.buf = chunkBuffers.Get().(*[]byte)
 	}
 	for {
-		n, err := b.body.Read(b.buf)
+		n, err := b.body.Read(*b.buf)
 		if n > 0 {
-			b.err = err
-			return bytes.Clone(b.buf[:n]), nil
+			chunk := bytes.Clone((*b.buf)[:n])
+			if err != nil {
+				b.err = err
+				b.releaseBuffer()
+			}
+			return chunk, nil
 		}
 		if err != nil {
+			b.releaseBuffer()
 			return nil, err
 		}
 	}
+}
+
+func (b *goBody) releaseBuffer() {
+	chunkBuffers.Put(b.buf)
+	b.buf = nil
+}
+
+// readAll reads up to maxReadAllSize bytes and settles the promise on the
+// loop with {value, done}, or with a TypeError.
+func (b *goBody) readAll(resolve, reject func(any) error) {
+	data, err := b.readUpTo(maxReadAllSize)
+	done := err != nil
+	if done {
+		b.close()
+	}
+	posted := b.host.RunOnLoop(func(rt *goja.Runtime) {
+		if err != nil && err != io.EOF {
+			_ = reject(rt.NewTypeError("failed to read body: %s", err.Error()))
+			return
+		}
+		result := rt.NewObject()
+		value := goja.Null()
+		if len(data) > 0 {
+			value = rt.ToValue(rt.NewArrayBuffer(data))
+		}
+		_ = result.Set("value", value)
+		_ = result.Set("done", done)
+		_ = resolve(result)
+	})
+	if !posted {
+		b.close()
+	}
+}
+
+// readUpTo reads the body until it ends or limit bytes are read, and returns
+// the bytes in a buffer of their own. The error is io.EOF when the body ended
+// and nil when limit bytes were read first.
+//
+// A body of known length is read into a buffer of that size, which is the
+// result when the body ends there. Any other body is read into pooled chunks,
+// which are then copied into one buffer of the exact size. Growing one buffer
+// instead would copy as much and allocate twice the body.
+func (b *goBody) readUpTo(limit int) ([]byte, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	var sized []byte
+	total := 0
+	if b.length > 0 {
+		sized = make([]byte, min(b.length, int64(limit)))
+		n, err := fill(b.body, sized)
+		if err != nil {
+			b.err = err
+			return trimmed(sized[:n]), err
+		}
+		total = n
+	}
+	var pooled []*[]byte
+	defer func() {
+		for _, buf := range pooled {
+			chunkBuffers.Put(buf)
+		}
+	}()
+	var parts [][]byte
+	var err error
+	for total < limit && err == nil {
+		buf := chunkBuffers.Get().(*[]byte)
+		pooled = append(pooled, buf)
+		var n int
+		n, err = fill(b.body, (*buf)[:min(chunkSize, limit-total)])
+		parts = append(parts, (*buf)[:n])
+		total += n
+	}
+	b.err = err
+	if sized != nil && total == len(sized) {
+		return sized, err
+	}
+	out := make([]byte, 0, total)
+	out = append(out, sized...)
+	for _, part := range parts {
+		out = append(out, part...)
+	}
+	return out, err
+}
+
+// fill reads into buf until it is full or r fails, and returns the bytes read
+// and the error, which is io.EOF at the end of r.
+func fill(r io.Reader, buf []byte) (int, error) {
+	total := 0
+	for total < len(buf) {
+		n, err := r.Read(buf[total:])
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// trimmed returns buf, or a copy of it when more than a quarter of its
+// capacity is unused, so that an ArrayBuffer over it holds little spare memory.
+func trimmed(buf []byte) []byte {
+	if cap(buf)-len(buf) > cap(buf)/4 {
+		return bytes.Clone(buf)
+	}
+	return buf
 }
 
 // close closes the Go body once. It may run while a read goroutine is blocked in

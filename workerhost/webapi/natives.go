@@ -26,6 +26,7 @@ func (st *state) natives() *goja.Object {
 	set("utf8Encode", st.nativeUTF8Encode)
 	set("utf8EncodeInto", st.nativeUTF8EncodeInto)
 	set("newUTF8Decoder", st.nativeNewUTF8Decoder)
+	set("utf8Decode", st.nativeUTF8Decode)
 	set("atob", st.nativeAtob)
 	set("btoa", st.nativeBtoa)
 	set("randomFill", st.nativeRandomFill)
@@ -33,6 +34,9 @@ func (st *state) natives() *goja.Object {
 	set("promiseState", st.nativePromiseState)
 	set("fetch", st.nativeFetch)
 	set("resolveURL", st.nativeResolveURL)
+	set("bodyRead", st.nativeBodyRead)
+	set("bodyReadAll", st.nativeBodyReadAll)
+	set("bodyCancel", st.nativeBodyCancel)
 	return o
 }
 

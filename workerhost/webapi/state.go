@@ -14,11 +14,10 @@ type state struct {
 	host Host
 
 	// Internal JavaScript helpers, bound from the internal object by bindInternal.
-	makeRequest    goja.Callable // (method, url, flatHeaders, stream|null) -> Request
-	makeResponse   goja.Callable // (status, statusText, flatHeaders, stream|null, url) -> Response
+	makeRequest    goja.Callable // (method, url, flatHeaders, normalized, goBody|null) -> Request
+	makeResponse   goja.Callable // (status, statusText, flatHeaders, normalized, goBody|null, url) -> Response
 	exportRequest  goja.Callable // (value) -> {method, url, headers, reader, bytes, native} or null
 	exportResponse goja.Callable // (value) -> {status, statusText, headers, reader, bytes, native} or null
-	nativeStream   goja.Callable // (handle) -> ReadableStream pulling from a Go body
 	readChunk      goja.Callable // (reader, callback(chunk, done, errorMessage))
 	cancelReader   goja.Callable // (reader, message)
 }
@@ -32,7 +31,6 @@ func (st *state) bindInternal(internal *goja.Object) error {
 		{"makeResponse", &st.makeResponse},
 		{"exportRequest", &st.exportRequest},
 		{"exportResponse", &st.exportResponse},
-		{"nativeStream", &st.nativeStream},
 		{"readChunk", &st.readChunk},
 		{"cancelReader", &st.cancelReader},
 	}

@@ -28,12 +28,17 @@ function bytesStream(bytes) {
   });
 }
 
-// BodyState keeps a body as a stream, as bytes, or both. Bytes are kept while
-// the body came from a buffer, so it can be read or exported without a stream.
+// BodyState keeps a body as a stream, as bytes, or as the handle of a Go body.
+// Bytes are kept while the body came from a buffer, so it can be read or
+// exported without a stream. A Go body gets a stream only when worker code asks
+// for one, so that arrayBuffer(), text() and json() can read it in Go at once
+// and exportBody can give it back to Go, all without chunks through a stream.
 class BodyState {
-  constructor(stream, bytes) {
-    this.stream = stream; // ReadableStream or null, created on demand from bytes
+  constructor(stream, bytes, goBody = null) {
+    this.stream = stream; // ReadableStream or null, created on demand from bytes or goBody
     this.bytes = bytes; // Uint8Array or null
+    this.goBody = goBody; // handle of a Go body (see nativeStream), or null
+    this.goRead = null; // the GoBodyRead that consumed goBody before a stream existed
     this.consumed = false;
   }
 
@@ -69,12 +74,44 @@ class BodyState {
 
   getStream() {
     if (this.stream === null) {
-      this.stream = bytesStream(this.bytes);
-      if (this.consumed) {
-        this.stream.cancel();
+      if (this.goBody === null) {
+        this.stream = bytesStream(this.bytes);
+        if (this.consumed) {
+          this.stream.cancel();
+        }
+      } else if (this.goRead === null) {
+        this.stream = nativeStream(this.goBody);
+      } else {
+        // Go read the body or took it over. The stream shows the state that
+        // a stream read through a reader would be in.
+        this.stream = new ReadableStream({ type: "bytes" }, { highWaterMark: 0 });
+        this.goRead.attach(internal.streamState(this.stream));
       }
     }
     return this.stream;
+  }
+
+  // takeGoBody marks the body used and returns a GoBodyRead for its Go body,
+  // when the body is a Go body that nothing has read. Otherwise it returns
+  // null.
+  takeGoBody() {
+    if (this.consumed) {
+      return null;
+    }
+    if (this.stream === null) {
+      if (this.goBody === null) {
+        return null;
+      }
+      this.consumed = true;
+      this.goRead = new GoBodyRead(this.goBody, null);
+      return this.goRead;
+    }
+    const state = internal.streamState(this.stream);
+    const handle = state.nativeHandle;
+    if (handle === undefined || state.disturbed || state.reader !== null || state.state !== "readable" || state.queue.length > 0) {
+      return null;
+    }
+    return new GoBodyRead(handle, state);
   }
 
   // takeBytes returns the whole body when it is still an untouched buffer, and
@@ -103,6 +140,10 @@ class BodyState {
     if (bytes !== null) {
       return Promise.resolve(bytes.slice());
     }
+    const goRead = this.takeGoBody();
+    if (goRead !== null) {
+      return readGoBody(goRead);
+    }
     const stream = internal.streamState(this.getStream());
     if (stream.reader !== null) {
       return Promise.reject(new TypeError(internal.lockedMessage));
@@ -124,7 +165,7 @@ class BodyState {
   }
 
   text() {
-    return this.readAll().then((bytes) => utf8Decode(bytes));
+    return this.readAll().then(utf8Decode);
   }
 
   // clone splits the body in two: this body keeps one branch of the stream and
@@ -133,10 +174,10 @@ class BodyState {
     if (this.used) {
       throw new TypeError(usedMessage);
     }
-    if (this.stream === null) {
+    if (this.stream === null && this.goBody === null) {
       return new BodyState(null, this.bytes);
     }
-    const [first, second] = this.stream.tee();
+    const [first, second] = this.getStream().tee();
     this.stream = first;
     return new BodyState(second, this.bytes);
   }
@@ -147,10 +188,20 @@ class BodyState {
     if (this.used) {
       throw new TypeError("Cannot reconstruct a Request with a used body.");
     }
-    const moved = new BodyState(this.stream, this.bytes);
+    // Both bodies share the stream, so a Go body needs one now.
+    const stream = this.goBody === null ? this.stream : this.getStream();
+    const moved = new BodyState(stream, this.bytes);
     this.consumed = true;
     return moved;
   }
+}
+
+function bufferOf(bytes) {
+  return bytes.buffer;
+}
+
+function parseJSON(text) {
+  return JSON.parse(text);
 }
 
 // bodyMethods defines the Body mixin methods on a class whose instances map to a
@@ -167,7 +218,7 @@ function defineBodyMethods(cls, getBody) {
     },
     arrayBuffer() {
       const body = getBody(this);
-      return body === null ? Promise.resolve(new ArrayBuffer(0)) : body.readAll().then((b) => b.buffer);
+      return body === null ? Promise.resolve(new ArrayBuffer(0)) : body.readAll().then(bufferOf);
     },
     bytes() {
       const body = getBody(this);
@@ -178,7 +229,7 @@ function defineBodyMethods(cls, getBody) {
       return body === null ? Promise.resolve("") : body.text();
     },
     json() {
-      return this.text().then((text) => JSON.parse(text));
+      return this.text().then(parseJSON);
     },
     blob() {
       // TODO: Blob is not implemented.
@@ -194,15 +245,16 @@ function defineBodyMethods(cls, getBody) {
   }
 }
 
-// nativeStream returns a ReadableStream that pulls from a Go body. The handle's
-// read() resolves to an ArrayBuffer, or null at the end, and cancel() closes the
-// Go body. The stream pulls only for a pending read, so until the first read,
-// exportBody can give the Go body back to Go whole.
+// nativeStream returns a ReadableStream that pulls from a Go body. The handle
+// is what Go passed as goBody. native.bodyRead(handle) resolves to an
+// ArrayBuffer, or null at the end, and native.bodyCancel(handle) closes the Go
+// body. The stream pulls only for a pending read, so until the first read, Go
+// can still read the body whole or take it back.
 function nativeStream(handle) {
   const stream = new ReadableStream({
     type: "bytes",
     pull(controller) {
-      return handle.read().then((buffer) => {
+      return native.bodyRead(handle).then((buffer) => {
         if (buffer === null) {
           controller.close();
         } else {
@@ -211,11 +263,80 @@ function nativeStream(handle) {
       });
     },
     cancel() {
-      handle.cancel();
+      native.bodyCancel(handle);
     },
   }, { highWaterMark: 0 });
   internal.streamState(stream).nativeHandle = handle;
   return stream;
+}
+
+// GoBodyRead is a Go body that Go reads whole or takes over, and the stream, if
+// any, that shows this to worker code. The stream is disturbed and locked while
+// Go reads, as a stream read through a reader is. It closes and unlocks at the
+// end, and after a read error it is errored and stays locked. A body taken over
+// by Go never ends here, so its stream stays locked.
+class GoBodyRead {
+  state = null; // StreamState or null
+  reader = null; // ReaderState that locks state
+  outcome = "pending"; // "pending", "closed" or "errored"
+  error = undefined;
+
+  constructor(handle, state) {
+    this.handle = handle;
+    if (state !== null) {
+      this.attach(state);
+    }
+  }
+
+  attach(state) {
+    state.disturbed = true;
+    this.state = state;
+    this.reader = new ReaderState(state);
+    if (this.outcome === "closed") {
+      this.close();
+    } else if (this.outcome === "errored") {
+      this.fail(this.error);
+    }
+  }
+
+  close() {
+    this.outcome = "closed";
+    if (this.state !== null) {
+      this.state.close();
+      this.reader.release();
+    }
+  }
+
+  fail(err) {
+    this.outcome = "errored";
+    this.error = err;
+    if (this.state !== null) {
+      this.state.error(err);
+    }
+  }
+}
+
+// readGoBody reads a whole Go body in as few trips to Go as its size allows
+// and resolves to a Uint8Array that the caller owns.
+function readGoBody(read) {
+  const chunks = [];
+  let total = 0;
+  const next = () => native.bodyReadAll(read.handle).then((result) => {
+    if (result.value !== null) {
+      const chunk = new Uint8Array(result.value);
+      chunks.push(chunk);
+      total += chunk.byteLength;
+    }
+    if (!result.done) {
+      return next();
+    }
+    read.close();
+    return concatBytes(chunks, total);
+  }, (err) => {
+    read.fail(err);
+    throw err;
+  });
+  return next();
 }
 
 // readChunk reads one chunk for Go and calls back with (bytes, done, error).
@@ -249,21 +370,17 @@ function exportBody(body) {
   if (bytes !== null) {
     return { reader: null, bytes, native: null };
   }
-  const state = internal.streamState(body.getStream());
-  const reader = new ReaderState(state);
-  const handle = state.nativeHandle;
-  if (handle !== undefined && state.state === "readable" && state.queue.length === 0) {
-    // The reader keeps the stream locked, and nothing reads from it again.
-    state.disturbed = true;
-    return { reader: null, bytes: null, native: handle };
+  const goRead = body.takeGoBody();
+  if (goRead !== null) {
+    return { reader: null, bytes: null, native: goRead.handle };
   }
+  const reader = new ReaderState(internal.streamState(body.getStream()));
   return { reader, bytes: null, native: null };
 }
 
 Object.assign(internal, {
   BodyState,
   defineBodyMethods,
-  nativeStream,
   readChunk,
   cancelReader,
   exportBody,

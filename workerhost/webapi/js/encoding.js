@@ -102,7 +102,7 @@ function utf8Encode(input) {
 // utf8Decode decodes bytes as UTF-8, replacing invalid sequences and removing a
 // leading byte order mark, as the Fetch standard's "UTF-8 decode" does.
 function utf8Decode(bytes) {
-  return native.newUTF8Decoder(false, false)(bytes, false);
+  return native.utf8Decode(bytes);
 }
 
 class TextEncoder {

@@ -7,30 +7,84 @@ const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const httpWhitespace = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 const immutableMessage = "Can't modify immutable headers.";
 
+// validNames maps header names that passed the token check to their lower-case
+// form, so that a name seen before costs one lookup instead of a regular
+// expression. It is emptied when it reaches maxValidNames entries, which bounds
+// the memory that worker code can make it hold.
+const validNames = new Map();
+const maxValidNames = 256;
+
 function normalizeName(name) {
-  const s = String(name);
+  const s = typeof name === "string" ? name : String(name);
+  const cached = validNames.get(s);
+  if (cached !== undefined) {
+    return cached;
+  }
   if (!tokenPattern.test(s)) {
     throw new TypeError("Invalid header name.");
   }
-  return s.toLowerCase();
+  const lower = s.toLowerCase();
+  if (validNames.size >= maxValidNames) {
+    validNames.clear();
+  }
+  validNames.set(s, lower);
+  return lower;
+}
+
+function isHTTPWhitespace(code) {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 // normalizeValue trims HTTP whitespace and rejects NUL, CR and LF. Characters
 // above U+00FF are kept and sent as UTF-8, as workerd does, where the standard
 // would reject them.
 function normalizeValue(value) {
-  const s = String(value).replace(httpWhitespace, "");
-  if (/[\0\r\n]/.test(s)) {
+  let s = typeof value === "string" ? value : String(value);
+  if (s.length > 0 && (isHTTPWhitespace(s.charCodeAt(0)) || isHTTPWhitespace(s.charCodeAt(s.length - 1)))) {
+    s = s.replace(httpWhitespace, "");
+  }
+  if (s.indexOf("\n") !== -1 || s.indexOf("\r") !== -1 || s.indexOf("\0") !== -1) {
     throw new TypeError("Invalid header value.");
   }
   return s;
 }
 
+// The callbacks below run under Map.prototype.forEach with an array as this.
+// goja's forEach is much faster than its iterator protocol, which for...of
+// and spreading use, and named functions avoid a closure per call.
+
+function pushNameAndValues(values, name) {
+  for (let i = 0; i < values.length; i++) {
+    this.push(name, values[i]);
+  }
+}
+
+function pushName(values, name) {
+  this.push(name);
+}
+
+function copyEntry(values, name) {
+  this.set(name, values.slice());
+}
+
+// kFromList is the constructor argument with which headersFromList creates
+// Headers that it fills itself.
+const kFromList = Symbol("Headers from a list");
+
 class Headers {
-  #map = new Map(); // lower-case name -> array of values
+  // #map holds lower-case name -> array of values. Headers from Go keep the
+  // normalized flat list that Go made in #list instead, and #entries builds
+  // #map from it on first use, so headers that are only passed on are never
+  // indexed.
+  #map = null;
+  #list = null;
   #immutable = false;
 
   constructor(init = undefined) {
+    if (init === kFromList) {
+      return;
+    }
+    this.#map = new Map();
     if (init === undefined || init === null) {
       return;
     }
@@ -38,9 +92,7 @@ class Headers {
       throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
     }
     if (init instanceof Headers) {
-      for (const [name, values] of init.#map) {
-        this.#map.set(name, values.slice());
-      }
+      init.#entries().forEach(copyEntry, this.#map);
       return;
     }
     if (typeof init[Symbol.iterator] === "function") {
@@ -53,9 +105,28 @@ class Headers {
       }
       return;
     }
-    for (const key of Object.keys(init)) {
-      this.append(key, init[key]);
+    const keys = Object.keys(init);
+    for (let i = 0; i < keys.length; i++) {
+      this.append(keys[i], init[keys[i]]);
     }
+  }
+
+  #entries() {
+    if (this.#map === null) {
+      const map = new Map();
+      const flat = this.#list;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const values = map.get(flat[i]);
+        if (values === undefined) {
+          map.set(flat[i], [flat[i + 1]]);
+        } else {
+          values.push(flat[i + 1]);
+        }
+      }
+      this.#map = map;
+      this.#list = null;
+    }
+    return this.#map;
   }
 
   #checkMutable() {
@@ -68,11 +139,12 @@ class Headers {
     const key = normalizeName(name);
     const normalized = normalizeValue(value);
     this.#checkMutable();
-    const values = this.#map.get(key);
+    const map = this.#entries();
+    const values = map.get(key);
     if (values) {
       values.push(normalized);
     } else {
-      this.#map.set(key, [normalized]);
+      map.set(key, [normalized]);
     }
   }
 
@@ -80,18 +152,21 @@ class Headers {
     const key = normalizeName(name);
     const normalized = normalizeValue(value);
     this.#checkMutable();
-    this.#map.set(key, [normalized]);
+    this.#entries().set(key, [normalized]);
   }
 
   delete(name) {
     const key = normalizeName(name);
     this.#checkMutable();
-    this.#map.delete(key);
+    this.#entries().delete(key);
   }
 
   get(name) {
-    const values = this.#map.get(normalizeName(name));
-    return values ? values.join(", ") : null;
+    const values = this.#entries().get(normalizeName(name));
+    if (values === undefined) {
+      return null;
+    }
+    return values.length === 1 ? values[0] : values.join(", ");
   }
 
   getAll(name) {
@@ -103,35 +178,41 @@ class Headers {
   }
 
   getSetCookie() {
-    const values = this.#map.get("set-cookie");
+    const values = this.#entries().get("set-cookie");
     return values ? values.slice() : [];
   }
 
   has(name) {
-    return this.#map.has(normalizeName(name));
+    return this.#entries().has(normalizeName(name));
   }
 
   forEach(callback, thisArg = undefined) {
     if (typeof callback !== "function") {
       throw new TypeError("Failed to execute 'forEach' on 'Headers': parameter 1 is not of type 'Function'.");
     }
-    for (const [name, value] of this.#sortedEntries()) {
-      callback.call(thisArg, value, name, this);
+    const entries = this.#sortedEntries();
+    for (let i = 0; i < entries.length; i++) {
+      callback.call(thisArg, entries[i][1], entries[i][0], this);
     }
   }
 
   // #sortedEntries returns the pairs that iteration yields, with names sorted
   // and Set-Cookie values listed one by one.
   #sortedEntries() {
+    const map = this.#entries();
+    const names = [];
+    map.forEach(pushName, names);
+    names.sort();
     const out = [];
-    for (const name of [...this.#map.keys()].sort()) {
-      const values = this.#map.get(name);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const values = map.get(name);
       if (name === "set-cookie") {
-        for (const value of values) {
-          out.push([name, value]);
+        for (let j = 0; j < values.length; j++) {
+          out.push([name, values[j]]);
         }
       } else {
-        out.push([name, values.join(", ")]);
+        out.push([name, values.length === 1 ? values[0] : values.join(", ")]);
       }
     }
     return out;
@@ -142,11 +223,11 @@ class Headers {
   }
 
   keys() {
-    return this.#sortedEntries().map(([name]) => name)[Symbol.iterator]();
+    return this.#sortedEntries().map((entry) => entry[0])[Symbol.iterator]();
   }
 
   values() {
-    return this.#sortedEntries().map(([, value]) => value)[Symbol.iterator]();
+    return this.#sortedEntries().map((entry) => entry[1])[Symbol.iterator]();
   }
 
   [Symbol.iterator]() {
@@ -161,21 +242,28 @@ class Headers {
   static {
     // headersList returns every value of h as a flat [name, value, ...] array.
     internal.headersList = (h) => {
-      const flat = [];
-      for (const [name, values] of h.#map) {
-        for (const value of values) {
-          flat.push(name, value);
-        }
+      if (h.#map === null) {
+        return h.#list;
       }
+      const flat = [];
+      h.#map.forEach(pushNameAndValues, flat);
       return flat;
     };
-    // headersFromList builds Headers from a flat [name, value, ...] array.
-    internal.headersFromList = (flat, immutable) => {
-      const h = new Headers();
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        h.append(flat[i], flat[i + 1]);
+    // headersFromList builds immutable Headers from a flat [name, value, ...]
+    // array. When normalized is true, Go has already checked, lower-cased and
+    // trimmed every name and value, so they are stored as they are.
+    internal.headersFromList = (flat, normalized) => {
+      let h;
+      if (normalized) {
+        h = new Headers(kFromList);
+        h.#list = flat;
+      } else {
+        h = new Headers();
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          h.append(flat[i], flat[i + 1]);
+        }
       }
-      h.#immutable = immutable;
+      h.#immutable = true;
       return h;
     };
     internal.freezeHeaders = (h) => {

@@ -53,7 +53,7 @@ class Request {
 
   constructor(input, init = undefined) {
     if (input === kInternal) {
-      this.#initInternal(init);
+      // The caller, clone() or makeRequest, sets the fields.
       return;
     }
     if (arguments.length < 1) {
@@ -63,17 +63,11 @@ class Request {
     if (input instanceof Request) {
       this.#copyFrom(input, options.body !== undefined);
     } else {
+      // #applyInit creates the headers, so that headers in init are not
+      // preceded by an empty Headers that is thrown away.
       this.#url = parseURL(input);
-      this.#headers = new Headers();
     }
     this.#applyInit(options);
-  }
-
-  #initInternal({ method, url, headers, body }) {
-    this.#method = method;
-    this.#url = url;
-    this.#headers = headersFromList(headers, true);
-    this.#body = body;
   }
 
   #copyFrom(other, ignoreBody) {
@@ -97,6 +91,8 @@ class Request {
     }
     if (init.headers !== undefined) {
       this.#headers = new Headers(init.headers);
+    } else if (this.#headers === undefined) {
+      this.#headers = new Headers();
     }
     if (init.signal !== undefined) {
       this.#signal = init.signal;
@@ -160,7 +156,9 @@ class Request {
   }
 
   clone() {
-    const copy = new Request(kInternal, { method: this.#method, url: this.#url, headers: [], body: null });
+    const copy = new Request(kInternal);
+    copy.#method = this.#method;
+    copy.#url = this.#url;
     copy.#headers = new Headers(this.#headers);
     copy.#redirect = this.#redirect;
     copy.#signal = this.#signal;
@@ -183,11 +181,17 @@ class Request {
 
   static {
     internal.requestBody = (request) => request.#body;
-    // makeRequest builds a Request from Go parts without validating them, since
-    // they come from an HTTP request that already arrived.
-    internal.makeRequest = (method, url, headers, stream) => {
-      const body = stream === null ? null : new BodyState(stream, null);
-      return new Request(kInternal, { method, url, headers, body });
+    // makeRequest builds a Request from Go parts without validating the
+    // method and URL, since they come from an HTTP request that already
+    // arrived. headers and normalized are as headersFromList takes them, and
+    // goBody is the handle of a Go body or null.
+    internal.makeRequest = (method, url, headers, normalized, goBody) => {
+      const request = new Request(kInternal);
+      request.#method = method;
+      request.#url = url;
+      request.#headers = headersFromList(headers, normalized);
+      request.#body = goBody === null ? null : new BodyState(null, null, goBody);
+      return request;
     };
     // exportRequest returns the parts of a Request for Go and takes over its
     // body, or null when value is not a Request.

@@ -31,7 +31,7 @@ class Response {
 
   constructor(body = null, init = undefined) {
     if (body === kInternal) {
-      this.#initInternal(init);
+      // The caller, clone(), error() or makeResponse, sets the fields.
       return;
     }
     if (init instanceof Response) {
@@ -46,15 +46,6 @@ class Response {
       throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
     }
     this.#setBody(body);
-  }
-
-  #initInternal({ status, statusText, headers, body, url, type }) {
-    this.#status = status;
-    this.#statusText = statusText;
-    this.#headers = headersFromList(headers, true);
-    this.#body = body;
-    this.#url = url;
-    this.#type = type;
   }
 
   #applyInit(init) {
@@ -128,16 +119,13 @@ class Response {
   }
 
   clone() {
-    const body = this.#body === null ? null : this.#body.clone();
-    const copy = new Response(kInternal, {
-      status: this.#status,
-      statusText: this.#statusText,
-      headers: [],
-      body,
-      url: this.#url,
-      type: this.#type,
-    });
+    const copy = new Response(kInternal);
+    copy.#status = this.#status;
+    copy.#statusText = this.#statusText;
     copy.#headers = new Headers(this.#headers);
+    copy.#body = this.#body === null ? null : this.#body.clone();
+    copy.#url = this.#url;
+    copy.#type = this.#type;
     copy.#cf = this.#cf;
     return copy;
   }
@@ -175,7 +163,12 @@ class Response {
   }
 
   static error() {
-    return new Response(kInternal, { status: 0, statusText: "", headers: [], body: null, url: "", type: "error" });
+    const response = new Response(kInternal);
+    response.#status = 0;
+    response.#statusText = "";
+    response.#headers = headersFromList([], false);
+    response.#type = "error";
+    return response;
   }
 
   [inspectCustom](depth, options, inspect) {
@@ -195,11 +188,17 @@ class Response {
   static {
     internal.responseBody = (response) => response.#body;
     // makeResponse builds a Response from Go parts without the constructor's
-    // status checks, since the response already exists.
-    internal.makeResponse = (status, statusText, headers, stream, url) => {
-      const body = stream === null ? null : new BodyState(stream, null);
-      const text = statusText === null ? defaultStatusText(status) : statusText;
-      return new Response(kInternal, { status, statusText: text, headers, body, url, type: "default" });
+    // status checks, since the response already exists. headers and normalized
+    // are as headersFromList takes them, and goBody is the handle of a Go body
+    // or null.
+    internal.makeResponse = (status, statusText, headers, normalized, goBody, url) => {
+      const response = new Response(kInternal);
+      response.#status = status;
+      response.#statusText = statusText === null ? defaultStatusText(status) : statusText;
+      response.#headers = headersFromList(headers, normalized);
+      response.#body = goBody === null ? null : new BodyState(null, null, goBody);
+      response.#url = url;
+      return response;
     };
     // exportResponse returns the parts of a Response for Go and takes over its
     // body, or null when value is not a Response.

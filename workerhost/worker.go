@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -39,12 +40,20 @@ type workerServer struct {
 	wallMs int64 // the worker code's limits.wall_ms
 }
 
+// prepareGCPercent is the garbage collector's target while the runtime is
+// being prepared.
+const prepareGCPercent = 400
+
 // newWorkerServer returns a server that starts preparing a runtime at once,
 // while go-plugin's handshake runs and, in the warm pool, until code comes.
 func newWorkerServer(host engine.Host) *workerServer {
 	s := &workerServer{host: host, trim: newTrimmer(), prepared: make(chan struct{})}
 	go func() {
 		defer close(s.prepared)
+		// Preparing allocates a lot that lives on; collecting while the heap
+		// is small would only repeat work, so the collector waits longer.
+		old := debug.SetGCPercent(prepareGCPercent)
+		defer debug.SetGCPercent(old)
 		s.preparedEng, s.prepareErr = engine.Prepare(host)
 	}()
 	return s

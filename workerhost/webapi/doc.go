@@ -6,7 +6,9 @@
 // Threading: a runtime is driven by one goroutine, the event loop. Install,
 // NewRequest, NewResponse, ExportRequest and ExportResponse must run on that
 // goroutine. Bodies cross the boundary as streams. A Go body is read on helper
-// goroutines, whose chunks are posted to the loop with Host.RunOnLoop. An
+// goroutines, whose chunks are posted to the loop with Host.RunOnLoop. When
+// arrayBuffer(), bytes(), text() or json() reads a Go body that nothing has
+// read yet, a helper goroutine reads it whole, up to 16 MiB per post. An
 // exported JavaScript body is an io.ReadCloser for other goroutines, and each of
 // its Reads posts one read of the JavaScript stream to the loop and waits for it.
 //

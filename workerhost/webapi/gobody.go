@@ -17,8 +17,13 @@ const chunkSize = 64 << 10
 // A larger body takes several calls, whose parts JavaScript joins.
 const maxReadAllSize = 16 << 20
 
-// chunkBuffers holds *[]byte buffers of chunkSize for goBody.next. A chunk is
-// copied out of the buffer before it goes to JavaScript.
+// maxReturnedChunks is the most chunk buffers, 1 MiB in all, that one
+// readUpTo call puts back into chunkBuffers.
+const maxReturnedChunks = 16
+
+// chunkBuffers contains *[]byte buffers of chunkSize for goBody.next and
+// goBody.readUpTo. Bytes are copied out of a buffer before they go to
+// JavaScript.
 var chunkBuffers = sync.Pool{New: func() any {
 	buf := make([]byte, chunkSize)
 	return &buf
@@ -61,7 +66,7 @@ func (st *state) newBodyHandle(body io.ReadCloser, length int64) goja.Value {
 func (st *state) bodyArgument(call goja.FunctionCall) *goBody {
 	b, ok := call.Argument(0).Export().(*goBody)
 	if !ok {
-		throwTypeError(st.rt, "not a Go body handle")
+		throwTypeError(st.rt, "invalid Go body handle: %s", call.Argument(0))
 	}
 	return b
 }
@@ -77,7 +82,7 @@ func (st *state) nativeBodyRead(call goja.FunctionCall) goja.Value {
 
 // nativeBodyReadAll reads a Go body to its end, or up to maxReadAllSize bytes,
 // on a new goroutine. It returns a promise of {value, done}, where value is an
-// ArrayBuffer or null and done tells whether the body ended, or of a TypeError.
+// ArrayBuffer or null and done is true when the body ended, or of a TypeError.
 func (st *state) nativeBodyReadAll(call goja.FunctionCall) goja.Value {
 	b := st.bodyArgument(call)
 	p, resolve, reject := st.rt.NewPromise()
@@ -184,6 +189,7 @@ func (b *goBody) readUpTo(limit int) ([]byte, error) {
 	}
 	var sized []byte
 	total := 0
+
 	if b.length > 0 {
 		sized = make([]byte, min(b.length, int64(limit)))
 		n, err := fill(b.body, sized)
@@ -193,12 +199,16 @@ func (b *goBody) readUpTo(limit int) ([]byte, error) {
 		}
 		total = n
 	}
+
 	var pooled []*[]byte
 	defer func() {
-		for _, buf := range pooled {
+		// The rest go to the garbage collector, so that one large body does
+		// not leave the pool holding megabytes.
+		for _, buf := range pooled[:min(len(pooled), maxReturnedChunks)] {
 			chunkBuffers.Put(buf)
 		}
 	}()
+
 	var parts [][]byte
 	var err error
 	for total < limit && err == nil {
@@ -210,6 +220,7 @@ func (b *goBody) readUpTo(limit int) ([]byte, error) {
 		total += n
 	}
 	b.err = err
+
 	if sized != nil && total == len(sized) {
 		return sized, err
 	}

@@ -30,9 +30,10 @@ function bytesStream(bytes) {
 
 // BodyState keeps a body as a stream, as bytes, or as the handle of a Go body.
 // Bytes are kept while the body came from a buffer, so it can be read or
-// exported without a stream. A Go body gets a stream only when worker code asks
-// for one, so that arrayBuffer(), text() and json() can read it in Go at once
-// and exportBody can give it back to Go, all without chunks through a stream.
+// exported without a stream. A Go body gets a stream only when worker code
+// reads the body property, clones the body or moves it to a new Request. Until
+// then arrayBuffer(), text() and json() read it whole in Go, and exportBody
+// gives it back to Go, without chunks through a stream.
 class BodyState {
   constructor(stream, bytes, goBody = null) {
     this.stream = stream; // ReadableStream or null, created on demand from bytes or goBody
@@ -270,8 +271,8 @@ function nativeStream(handle) {
   return stream;
 }
 
-// GoBodyRead is a Go body that Go reads whole or takes over, and the stream, if
-// any, that shows this to worker code. The stream is disturbed and locked while
+// GoBodyRead tracks a Go body that Go reads whole or takes over, and the
+// stream, if any, that shows this to worker code. The stream is disturbed and locked while
 // Go reads, as a stream read through a reader is. It closes and unlocks at the
 // end, and after a read error it is errored and stays locked. A body taken over
 // by Go never ends here, so its stream stays locked.

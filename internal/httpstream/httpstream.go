@@ -14,8 +14,11 @@ import (
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 )
 
-// ChunkSize is the largest body chunk sent in one message.
-const ChunkSize = 64 << 10
+// ChunkSize is the largest body chunk sent in one message. It leaves room
+// for the message's framing under 32 KiB, because gRPC takes buffers by
+// size class and clears each one it uses: a message just over 64 KiB would
+// take, and clear, a 1 MiB buffer.
+const ChunkSize = 32<<10 - 16
 
 // RequestSender sends FetchRequest messages: a client stream or a server
 // stream seen from the side that sends requests.

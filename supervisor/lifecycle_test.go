@@ -341,3 +341,29 @@ export default class extends WorkerEntrypoint {
 		t.Errorf("console.error line missing from the supervisor log:\n%s", out)
 	}
 }
+
+func TestWorkerhostHasNoNewPrivs(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{})
+	h, err := s.Load(testContext(t), "privs", jsCode("main.js", `export default { fetch() { return new Response("ok"); } };`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetchBody(t, s, h, "http://worker/")
+	w, _ := s.Worker(h)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", supervisor.PID(w)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
+		t.Errorf("workerhost status has no NoNewPrivs: 1:\n%s", status)
+	}
+	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", supervisor.PID(w)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if kv != "" && !strings.HasPrefix(kv, "PLUGIN_") && !strings.HasPrefix(kv, "DYNWORKER_WORKERHOST=") {
+			t.Errorf("workerhost environment has %q; want only go-plugin's handshake variables", kv)
+		}
+	}
+}

@@ -98,6 +98,7 @@ func New(cfg Config) (*Supervisor, error) {
 	if err := sandbox.CloseOnExec(); err != nil {
 		s.log.Warn("mark inherited descriptors close-on-exec", "err", err)
 	}
+	s.reportSandbox()
 
 	s.bundles = newBundleCache(defaultBundleCacheSize)
 	s.outboundClient = newOutboundClient(cfg.AllowPrivateNetwork)
@@ -278,4 +279,18 @@ func shorten(s string) string {
 		return s
 	}
 	return s[:max] + "..."
+}
+
+// reportSandbox logs which isolation layers workerhosts get, and warns
+// about each one that is not applied.
+func (s *Supervisor) reportSandbox() {
+	var active []string
+	for _, l := range sandbox.Layers() {
+		if l.Active {
+			active = append(active, l.Name)
+			continue
+		}
+		s.log.Warn("sandbox layer not applied", "layer", l.Name, "reason", l.Reason)
+	}
+	s.log.Info("sandbox layers active", "layers", active)
 }

@@ -23,6 +23,10 @@ func Main(args []string, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if err := sandbox.DropPrivileges(); err != nil {
+		fmt.Fprintf(stderr, "workerhost: set no_new_privs: %v\n", err)
+		return 1
+	}
 	if err := sandbox.LimitMemory(*memory); err != nil {
 		fmt.Fprintf(stderr, "workerhost: %v\n", err)
 		return 1

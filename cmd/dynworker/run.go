@@ -63,6 +63,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
 		return 1
 	}
+	log.Info("dynworker stopped")
 	return 0
 }
 

@@ -87,6 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
 		return 1
 	}
+	log.Info("dynworker stopped")
 	return 0
 }
 

@@ -160,7 +160,7 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 
 // blockedProbe is how long the event loop may take to run a no-op before
 // interruptIfBlocked takes it for stuck in synchronous code.
-const blockedProbe = 100 * time.Millisecond
+const blockedProbe = 250 * time.Millisecond
 
 // interruptIfBlocked interrupts the worker's JavaScript when the event loop
 // does not run a no-op within blockedProbe, which means synchronous code,

@@ -4,7 +4,7 @@ package sandbox
 type Layer struct {
 	Name   string
 	Active bool
-	// Reason says why an inactive layer is not applied.
+	// Reason is why an inactive layer is not applied.
 	Reason string
 }
 

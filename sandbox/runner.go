@@ -28,8 +28,9 @@ type Runner struct {
 var _ runner.Runner = (*Runner)(nil)
 
 // NewRunner prepares path with args. env is the whole environment of the
-// child (go-plugin's handshake variables); extra are descriptors passed as
-// 3, 4, and so on, which NewRunner's caller must not close before Start.
+// child, which is go-plugin's handshake variables. extra are descriptors
+// passed as 3, 4, and so on, and NewRunner's caller must not close them
+// before Start.
 func NewRunner(path string, args, env []string, extra []*os.File) (*Runner, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Env = env

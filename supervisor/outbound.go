@@ -44,8 +44,8 @@ func newOutboundClient(allowPrivate bool) *http.Client {
 	return &http.Client{
 		Transport: transport,
 		Timeout:   outboundTimeout,
-		// A worker sees redirects as responses and follows them itself, as
-		// fetch() with redirect: "manual" would.
+		// Redirects go back to the worker as responses, and the worker's
+		// fetch() follows them, so each hop passes the address check.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

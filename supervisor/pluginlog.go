@@ -8,9 +8,9 @@ import (
 )
 
 // newPluginLogger returns the hclog logger go-plugin needs, writing to
-// the supervisor's slog logger. go-plugin logs its lifecycle steps, which
-// the supervisor logs itself, and each line a workerhost writes to stderr,
-// such as a Go panic, at debug level; so only warnings and errors pass.
+// the supervisor's slog logger. Only warnings and errors pass, because
+// go-plugin logs its lifecycle steps, which the supervisor logs itself.
+// go-plugin raises a Go panic on a workerhost's stderr to an error.
 func newPluginLogger(l *slog.Logger) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:   "workerhost",

@@ -210,7 +210,7 @@ func (p *process) currentWorker() *loader.Worker {
 // Done is closed when the process has exited.
 func (p *process) Done() <-chan struct{} { return p.runner.Done() }
 
-// Stop asks the process to exit, kills it after stopTimeout, and waits.
+// Stop requests the process to exit, kills it after stopTimeout, and waits.
 func (p *process) Stop() {
 	p.host.failPending()
 	p.client.Kill()

@@ -13,8 +13,9 @@ import (
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 )
 
-// codeKeys are the WorkerCode keys dynworker knows. workerd ignores unknown
-// keys; dynworker rejects them, so a misspelt key is never silently lost.
+// codeKeys are the WorkerCode keys dynworker accepts. workerd ignores
+// unknown keys, but dynworker rejects them, so a misspelt key is never
+// silently lost.
 var codeKeys = map[string]bool{
 	"compatibilityDate": true, "compatibilityFlags": true, "allowExperimental": true,
 	"limits": true, "mainModule": true, "modules": true, "env": true,

@@ -188,7 +188,7 @@ func (e *Engine) target(rt *goja.Runtime, handle, entrypoint string, props goja.
 	return t, nil
 }
 
-// failToken tells the supervisor that the code for token will not come.
+// failToken reports to the supervisor that the code for token will not come.
 func (e *Engine) failToken(token string, err error) {
 	se, ok := err.(*rpcerr.ScriptError)
 	if !ok {

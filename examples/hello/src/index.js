@@ -1,7 +1,7 @@
 // The parent worker. Requests to /once run the dynamic worker with load(),
-// a fresh worker for one execution; every other path uses get(), which
-// keeps the worker warm under its ID across requests. The dynamic worker
-// gets no network access.
+// which makes a fresh worker for one execution. Every other path uses get(),
+// which keeps the worker warm under its ID across requests. The dynamic
+// worker gets no network access.
 const workerCode = {
   compatibilityDate: "2025-06-01",
   mainModule: "worker.js",

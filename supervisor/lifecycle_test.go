@@ -367,3 +367,42 @@ func TestWorkerhostHasNoNewPrivs(t *testing.T) {
 		}
 	}
 }
+
+func TestOutboundFollowsRedirects(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/a":
+			http.Redirect(w, r, "/b", http.StatusFound)
+			return
+		case "/loop":
+			http.Redirect(w, r, "/loop", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, "at "+r.URL.Path)
+	}))
+	defer backend.Close()
+	s := newSupervisor(t, supervisor.Config{AllowPrivateNetwork: true})
+	h, err := s.Load(testContext(t), "outbound", jsCode("main.js", `
+export default {
+  async fetch(request) {
+    const target = new URL(request.url).searchParams.get("target");
+    const follow = await fetch(target);
+    const manual = await fetch(target, { redirect: "manual" });
+    return new Response(follow.status + " " + await follow.text() + " | " + manual.status + " " + manual.headers.get("location"));
+  },
+};`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchBody(t, s, h, "http://worker/?target="+backend.URL+"/a"); got != "200 at /b | 302 /b" {
+		t.Errorf("fetch with redirects = %q; want %q", got, "200 at /b | 302 /b")
+	}
+
+	loop, err := s.Load(testContext(t), "outbound", jsCode("main.js", fetcherSource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchBody(t, s, loop, "http://worker/?target="+backend.URL+"/loop"); got != "TypeError: Too many redirects." {
+		t.Errorf("fetch of a redirect loop = %q; want the TypeError", got)
+	}
+}

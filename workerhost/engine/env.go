@@ -231,5 +231,5 @@ type webHost struct{ e *Engine }
 func (h *webHost) RunOnLoop(fn func(*goja.Runtime)) bool { return h.e.loop.RunOnLoop(fn) }
 func (h *webHost) Log(level, message string)             { h.e.host.Log(level, message) }
 func (h *webHost) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
-	return h.e.host.Fetch(ctx, req)
+	return h.e.fetchFollowing(ctx, req)
 }

@@ -29,6 +29,10 @@ import (
 	"github.com/dynworker/dynworker/workerhost"
 )
 
+// hostHandshakeTimeout bounds how long the Host server waits for a child's
+// connection preface; a child connects as soon as it starts.
+var hostHandshakeTimeout = 2 * time.Minute
+
 // stopTimeout bounds how long Stop waits for a workerhost to exit after
 // asking it to, before killing it.
 const stopTimeout = 2 * time.Second
@@ -114,6 +118,7 @@ func (p *process) serveHost() (*os.File, error) {
 	p.hostSrv = grpc.NewServer(
 		grpc.MaxRecvMsgSize(workerhost.MaxMessageSize),
 		grpc.MaxSendMsgSize(workerhost.MaxMessageSize),
+		grpc.ConnectionTimeout(hostHandshakeTimeout),
 	)
 	whpb.RegisterHostServer(p.hostSrv, p.host)
 	go func() { _ = p.hostSrv.Serve(newConnListener(conn)) }()

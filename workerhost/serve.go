@@ -62,9 +62,20 @@ func hostConn() (*grpc.ClientConn, error) {
 		}
 		return c, nil
 	}
-	return grpc.NewClient("passthrough:///host",
+	conn, err := grpc.NewClient("passthrough:///host",
 		grpc.WithContextDialer(dial),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(CallOptions()...),
+		// The socket can be used once, so the connection must never go idle
+		// and be closed.
+		grpc.WithIdleTimeout(0),
 	)
+	if err != nil {
+		return nil, err
+	}
+	// Connect at once: the supervisor's server closes a connection whose
+	// client has not spoken within its handshake timeout, and a parent may
+	// not call out for minutes.
+	conn.Connect()
+	return conn, nil
 }

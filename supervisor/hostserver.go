@@ -14,6 +14,7 @@ import (
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost/engine"
 )
 
 // hostServer serves the Host service to one workerhost. Handles and code
@@ -180,8 +181,9 @@ func (h *hostServer) worker(handle string) (*loader.Worker, error) {
 }
 
 // codeTimeout bounds how long a getCode callback may take. Without it, a
-// callback that never settles would block its worker ID forever.
-var codeTimeout = time.Minute
+// callback that never settles would block its worker ID forever. The
+// parent's own wait ends after engine.CodeTimeout, the same time.
+var codeTimeout = engine.CodeTimeout
 
 // expire fails the worker of token if its code has not come.
 func (h *hostServer) expire(token string) {

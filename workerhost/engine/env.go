@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/dop251/goja"
 
@@ -23,6 +24,10 @@ var (
 	//go:embed workers.js
 	workersModuleSource string
 )
+
+// CodeTimeout is how long a getCode callback may take. The supervisor fails
+// the worker for other callers after the same time.
+var CodeTimeout = time.Minute
 
 // newEnv builds the env object: the data of WorkerCode.env plus bindings.
 func (e *Engine) newEnv(rt *goja.Runtime, bindings []*whpb.Binding) (*goja.Object, error) {
@@ -84,6 +89,8 @@ func (e *Engine) hostObject(rt *goja.Runtime) *goja.Object {
 // loaderNatives returns the Go functions behind one LOADER binding.
 func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 	n := rt.NewObject()
+	_ = n.Set("codeTimeoutMs", CodeTimeout.Milliseconds())
+	_ = n.Set("codeTimeoutText", CodeTimeout.String())
 	_ = n.Set("lookup", func(id string) goja.Value {
 		return e.async(rt, func(ctx context.Context) (func(*goja.Runtime) (goja.Value, error), error) {
 			handle, token, err := e.host.LoaderGet(ctx, binding, id)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
 // TestNoHostGlobals checks that nothing that reaches files, processes or
@@ -106,5 +108,61 @@ function result() {
 	case line := <-host.logs:
 		t.Errorf("unexpected log %q: the second rejection was handled", line)
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// lookupHost is a Host whose loader asks for code once and records what
+// the worker supplies.
+type lookupHost struct {
+	noHost
+	failed chan *pb.ErrorValue
+}
+
+func (*lookupHost) LoaderGet(context.Context, string, string) (string, string, error) {
+	return "", "token", nil
+}
+
+func (h *lookupHost) LoaderProvide(_ context.Context, _ string, _ *pb.WorkerCode, e *pb.ErrorValue) (string, error) {
+	if e != nil {
+		h.failed <- e
+	}
+	return "", errNoHost
+}
+
+func TestGetCodeTimeout(t *testing.T) {
+	old := CodeTimeout
+	CodeTimeout = 200 * time.Millisecond
+	defer func() { CodeTimeout = old }()
+
+	host := &lookupHost{failed: make(chan *pb.ErrorValue, 1)}
+	bindings := []*whpb.Binding{{Name: "LOADER", Kind: &whpb.Binding_Loader{Loader: &whpb.LoaderBinding{Id: "ns"}}}}
+	code := &pb.WorkerCode{CompatibilityDate: "2025-06-01", MainModule: "main.js", Modules: []*pb.Module{
+		{Name: "main.js", Content: &pb.Module_Js{Js: entry + `
+import { env } from "cloudflare:workers";
+async function result() {
+  try {
+    await env.LOADER.get("stuck", () => new Promise(() => {})).getEntrypoint().ping();
+    return "answered";
+  } catch (e) {
+    return e.message;
+  }
+}`}},
+	}}
+	e, err := New(Config{Code: code, Bindings: bindings, Host: host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	want := `the getCode callback for worker "stuck" did not return within 200ms`
+	if got := callString(t, e, "run"); got != want {
+		t.Errorf("call through a stuck getCode = %q; want %q", got, want)
+	}
+	select {
+	case ev := <-host.failed:
+		if ev.Message != want {
+			t.Errorf("failure sent to the supervisor = %q", ev.Message)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the failure never reached the supervisor")
 	}
 }

@@ -109,12 +109,24 @@
     }
     let code;
     try {
-      code = await callGetCode(native, getCode);
+      code = await withCodeTimeout(native, id, callGetCode(native, getCode));
     } catch (e) {
       native.fail(found.token, e);
       throw e;
     }
     return native.provide(found.token, code);
+  }
+
+  // withCodeTimeout rejects when getCode has not settled within the time
+  // the supervisor allows, with the error the supervisor gives later callers.
+  function withCodeTimeout(native, id, promise) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`the getCode callback for worker "${id}" did not return within ${native.codeTimeoutText}`));
+      }, native.codeTimeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   async function loadAnonymous(native, getCode) {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -350,12 +351,18 @@ func TestWorkerhostHasNoNewPrivs(t *testing.T) {
 	}
 	fetchBody(t, s, h, "http://worker/")
 	w, _ := s.Worker(h)
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", supervisor.PID(w)))
-	if err != nil {
-		t.Fatal(err)
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", supervisor.PID(w)))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("list threads of the workerhost: %v", err)
 	}
-	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
-		t.Errorf("workerhost status has no NoNewPrivs: 1:\n%s", status)
+	for _, task := range tasks {
+		status, err := os.ReadFile(task)
+		if err != nil {
+			continue // the thread ended
+		}
+		if !strings.Contains(string(status), "NoNewPrivs:\t1") {
+			t.Errorf("thread %s of the workerhost lacks no_new_privs", task)
+		}
 	}
 	env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", supervisor.PID(w)))
 	if err != nil {

@@ -18,10 +18,11 @@ const (
 
 // consoleLimiter paces one worker's console output.
 type consoleLimiter struct {
-	mu      sync.Mutex
-	tokens  float64
-	last    time.Time
-	dropped int
+	mu       sync.Mutex
+	tokens   float64
+	last     time.Time
+	dropped  int
+	reported time.Time // when dropped lines were last reported
 }
 
 // allow reports whether a line may be logged now, and how many lines were
@@ -40,7 +41,12 @@ func (c *consoleLimiter) allow(now time.Time) (ok bool, dropped int) {
 		return false, 0
 	}
 	c.tokens--
-	dropped, c.dropped = c.dropped, 0
+	// Dropped lines are reported at most once a second, so the report
+	// cannot become a flood of its own.
+	if c.dropped > 0 && now.Sub(c.reported) >= time.Second {
+		dropped, c.dropped = c.dropped, 0
+		c.reported = now
+	}
 	return true, dropped
 }
 

@@ -21,6 +21,15 @@ func TestConsoleLimiter(t *testing.T) {
 	if !ok || dropped != 1 {
 		t.Errorf("after 10ms: allowed %v, dropped %d; want true and 1", ok, dropped)
 	}
+	for range consoleBurst {
+		c.allow(now.Add(10 * time.Millisecond))
+	}
+	if _, dropped := c.allow(now.Add(20 * time.Millisecond)); dropped != 0 {
+		t.Errorf("dropped lines reported again within a second: %d", dropped)
+	}
+	if _, dropped := c.allow(now.Add(1100 * time.Millisecond)); dropped == 0 {
+		t.Error("dropped lines not reported after a second")
+	}
 }
 
 func TestTruncateLine(t *testing.T) {

@@ -25,6 +25,12 @@ func TestIsPublic(t *testing.T) {
 		{"224.0.0.1", false},
 		{"::ffff:127.0.0.1", false},
 		{"64:ff9b::7f00:1", false},
+		{"::127.0.0.1", false},
+		{"2002:7f00:1::", false},
+		{"2001:0:7f00:1::", false},
+		{"fec0::1", false},
+		{"192.0.2.1", false},
+		{"2001:db8::1", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {

@@ -25,8 +25,8 @@ type consoleLimiter struct {
 	reported time.Time // when dropped lines were last reported
 }
 
-// allow reports whether a line may be logged now, and how many lines were
-// dropped since the last allowed one.
+// allow reports whether a line may be logged now and, at most once a
+// second, how many lines were dropped since the last such report.
 func (c *consoleLimiter) allow(now time.Time) (ok bool, dropped int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

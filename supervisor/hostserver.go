@@ -24,6 +24,8 @@ type hostServer struct {
 	sup     *Supervisor
 	proc    *process
 	console consoleLimiter
+	// outboundSlots bounds this child's outbound requests in progress.
+	outboundSlots chan struct{}
 
 	mu      sync.Mutex
 	handles map[string]*loader.Worker
@@ -107,7 +109,7 @@ func (h *hostServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallRes
 }
 
 func (h *hostServer) Outbound(stream whpb.Host_OutboundServer) error {
-	return rpcerr.ToStatus(h.sup.outbound(stream, h.proc.currentWorker()))
+	return rpcerr.ToStatus(h.sup.outbound(stream, h.proc.currentWorker(), h.outboundSlots))
 }
 
 func (h *hostServer) Log(ctx context.Context, req *whpb.LogRequest) (*whpb.LogResponse, error) {

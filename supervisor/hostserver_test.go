@@ -26,7 +26,7 @@ func newTestHostServer(t *testing.T) *hostServer {
 		{Name: "LOADER", Kind: &whpb.Binding_Loader{Loader: &whpb.LoaderBinding{Id: "mine"}}},
 	})
 	p := &process{sup: s, worker: w}
-	p.host = &hostServer{sup: s, proc: p}
+	p.host = &hostServer{sup: s, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
 	return p.host
 }
 

@@ -20,6 +20,10 @@ import (
 // globalOutbound is null.
 var errOutboundDenied = errors.New("This worker is not permitted to access the internet via global functions like fetch(). It must use capabilities (such as bindings in 'env') to talk to the outside world.")
 
+// maxOutboundPerWorker is how many outbound requests of one workerhost the
+// supervisor handles at once; more wait their turn.
+const maxOutboundPerWorker = 6
+
 // outboundTimeout bounds one outbound request, body included.
 const outboundTimeout = 5 * time.Minute
 
@@ -100,17 +104,26 @@ func isPublic(ip netip.Addr) bool {
 }
 
 // outbound performs one fetch() of w on the network.
-func (s *Supervisor) outbound(stream whpb.Host_OutboundServer, w *loader.Worker) error {
-	_, req, err := httpstream.ReceiveRequest(stream)
-	if err != nil {
-		return err
-	}
+// The policy is checked before the request is read, so a worker without
+// network access cannot make the supervisor receive a large request head,
+// and sem bounds how many heads one worker has in the supervisor at once.
+func (s *Supervisor) outbound(stream whpb.Host_OutboundServer, w *loader.Worker, sem chan struct{}) error {
 	code, err := w.Code(stream.Context())
 	if err != nil {
 		return err
 	}
 	if _, denied := code.GetGlobalOutbound().GetKind().(*pb.GlobalOutbound_None); denied {
 		return scriptErr("Error", errOutboundDenied.Error())
+	}
+	select {
+	case sem <- struct{}{}:
+		defer func() { <-sem }()
+	case <-stream.Context().Done():
+		return stream.Context().Err()
+	}
+	_, req, err := httpstream.ReceiveRequest(stream)
+	if err != nil {
+		return err
 	}
 	resp, err := s.outboundClient.Do(req.WithContext(stream.Context()))
 	if err != nil {

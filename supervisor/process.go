@@ -114,7 +114,7 @@ func (p *process) serveHost() (*os.File, error) {
 		return nil, fmt.Errorf("create host socket: %w", err)
 	}
 
-	p.host = &hostServer{sup: p.sup, proc: p}
+	p.host = &hostServer{sup: p.sup, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
 	p.hostSrv = grpc.NewServer(
 		grpc.MaxRecvMsgSize(workerhost.MaxMessageSize),
 		grpc.MaxSendMsgSize(workerhost.MaxMessageSize),

@@ -54,7 +54,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		MainModule:        "serve.js",
 		Modules:           []*pb.Module{{Name: "serve.js", Content: &pb.Module_Js{Js: serveParentSource}}},
 	}
-	handle, err := sup.LoadParent(ctx, "serve", code, map[string]string{"LOADER": "serve/LOADER"})
+	// The posted workers live in a reserved namespace, so host apps cannot
+	// reach them over gRPC by naming it.
+	handle, err := sup.LoadParent(ctx, "serve", code, map[string]string{"LOADER": "dynworker:serve"})
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker serve: start the built-in parent worker: %v\n", err)
 		return 1

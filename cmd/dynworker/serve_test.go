@@ -139,9 +139,11 @@ export default class extends WorkerEntrypoint {
 		t.Errorf("List = %v; want the worker counter running in the namespace \"\"", list)
 	}
 
-	_, err = c.WithNamespace("dynworker:parent").Get(ctx, "serve", getCode)
-	if err == nil || !strings.Contains(err.Error(), `namespace "dynworker:parent" is reserved`) {
-		t.Errorf("Get in the parent namespace: %v; want the reserved-namespace error", err)
+	for _, ns := range []string{"dynworker:parent", "dynworker:serve"} {
+		_, err = c.WithNamespace(ns).Get(ctx, "serve", getCode)
+		if err == nil || !strings.Contains(err.Error(), `namespace "`+ns+`" is reserved`) {
+			t.Errorf("Get in namespace %s: %v; want the reserved-namespace error", ns, err)
+		}
 	}
 }
 

@@ -52,6 +52,10 @@ func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) 
 		time.AfterFunc(codeTimeout, func() { h.expire(token) })
 		return &whpb.LoaderGetResponse{CodeToken: token}, nil
 	}
+	if w.Running() == nil {
+		// Evicted or never started: load it while the first call comes.
+		h.sup.prestart(w)
+	}
 	return &whpb.LoaderGetResponse{Handle: h.issue(w)}, nil
 }
 

@@ -27,9 +27,10 @@ type hostServer struct {
 	// outboundSlots bounds this child's outbound requests in progress.
 	outboundSlots chan struct{}
 
-	mu      sync.Mutex
-	handles map[string]*loader.Worker
-	tokens  map[string]*loader.Worker
+	handles handleTable
+
+	mu     sync.Mutex
+	tokens map[string]*loader.Worker
 }
 
 func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) (*whpb.LoaderGetResponse, error) {
@@ -151,35 +152,10 @@ func (h *hostServer) namespace(binding string) (string, error) {
 	return binding, nil
 }
 
-func (h *hostServer) issue(w *loader.Worker) string {
-	handle := newID()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.handles == nil {
-		h.handles = make(map[string]*loader.Worker)
-	}
-	h.handles[handle] = w
-	if len(h.handles)%64 == 0 {
-		h.purgeReleasedLocked()
-	}
-	return handle
-}
-
-// purgeReleasedLocked drops handles to workers the loader has forgotten,
-// such as idle anonymous workers, so a parent that loads a worker per
-// request does not keep every one's code alive.
-func (h *hostServer) purgeReleasedLocked() {
-	for handle, w := range h.handles {
-		if w.Released() {
-			delete(h.handles, handle)
-		}
-	}
-}
+func (h *hostServer) issue(w *loader.Worker) string { return h.handles.issue(w) }
 
 func (h *hostServer) worker(handle string) (*loader.Worker, error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	w := h.handles[handle]
+	w := h.handles.lookup(handle)
 	if w == nil {
 		return nil, rpcerr.WithCode(codes.PermissionDenied, fmt.Errorf("worker handle %q was not issued to this worker: %w", shorten(handle), loader.ErrHandleNotFound))
 	}

@@ -64,13 +64,7 @@ func (s *Supervisor) evictIdle(cutoff time.Time) {
 
 // forgetAnonymous drops an idle anonymous worker and every handle to it.
 func (s *Supervisor) forgetAnonymous(w *loader.Worker) {
-	s.mu.Lock()
-	for h, hw := range s.handles {
-		if hw == w {
-			delete(s.handles, h)
-		}
-	}
-	s.mu.Unlock()
+	s.handles.removeWorker(w)
 	s.loader.Release(w)
 	s.log.Debug("anonymous worker released as idle", "namespace", w.Namespace)
 }

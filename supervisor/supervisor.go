@@ -66,9 +66,10 @@ type Supervisor struct {
 	stopSweep   chan struct{}
 	sweepDone   chan struct{}
 
-	mu      sync.Mutex
-	handles map[string]*loader.Worker // handles issued to host apps
-	closed  bool
+	handles handleTable // handles issued to host apps
+
+	mu     sync.Mutex
+	closed bool
 }
 
 // New returns a Supervisor. It starts no process until a worker is used,
@@ -78,7 +79,6 @@ func New(cfg Config) (*Supervisor, error) {
 		exe:         cfg.Executable,
 		args:        cfg.Args,
 		log:         cfg.Logger,
-		handles:     make(map[string]*loader.Worker),
 		memoryLimit: orDefault(cfg.MemoryLimit, DefaultMemoryLimit),
 		idleTimeout: orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 	}
@@ -185,22 +185,21 @@ func (s *Supervisor) Load(ctx context.Context, namespace string, code *pb.Worker
 	return s.issue(w), nil
 }
 
-// Release drops a handle. An anonymous worker is stopped with it.
+// Release drops a handle returned by Load and stops its anonymous worker.
+// A handle to a named worker stays valid: host apps that get the same
+// worker share its handle. Releasing twice is not an error.
 func (s *Supervisor) Release(handle string) {
-	s.mu.Lock()
-	w := s.handles[handle]
-	delete(s.handles, handle)
-	s.mu.Unlock()
-	if w != nil && w.ID == "" {
-		s.loader.Release(w)
+	w := s.handles.lookup(handle)
+	if w == nil || w.ID != "" {
+		return
 	}
+	s.handles.remove(handle)
+	s.loader.Release(w)
 }
 
 // Worker returns the worker a host-app handle refers to.
 func (s *Supervisor) Worker(handle string) (*loader.Worker, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.handles[handle]
+	w := s.handles.lookup(handle)
 	if w == nil {
 		return nil, rpcerr.WithCode(codes.NotFound, fmt.Errorf("worker handle %q: %w", shorten(handle), loader.ErrHandleNotFound))
 	}
@@ -222,13 +221,7 @@ func (s *Supervisor) Evict(namespace, id string) (bool, error) {
 	return w.Evict(), nil
 }
 
-func (s *Supervisor) issue(w *loader.Worker) string {
-	h := newID()
-	s.mu.Lock()
-	s.handles[h] = w
-	s.mu.Unlock()
-	return h
-}
+func (s *Supervisor) issue(w *loader.Worker) string { return s.handles.issue(w) }
 
 // startWorker is the loader's StartFunc: it takes a blank workerhost and
 // gives it the worker's code.

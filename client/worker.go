@@ -73,22 +73,9 @@ func (e *Entrypoint) Fetch(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(e.w.c.metadata(req.Context(), e.w.id))
-	s, err := e.w.c.api.Fetch(ctx)
+	ctx := e.w.c.metadata(req.Context(), e.w.id)
+	resp, err := httpstream.RoundTrip(ctx, httpstream.Opener(e.w.c.api.Fetch), t, req, nil)
 	if err != nil {
-		cancel()
-		return nil, rpcerr.FromStatus(err)
-	}
-	go func() {
-		if err := httpstream.SendRequest(s, t, req); err != nil {
-			cancel()
-			return
-		}
-		_ = s.CloseSend()
-	}()
-	resp, err := httpstream.ReceiveResponse(s, cancel)
-	if err != nil {
-		cancel()
 		return nil, rpcerr.FromStatus(err)
 	}
 	return resp, nil

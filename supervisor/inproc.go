@@ -71,29 +71,13 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 		return nil, err
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	child, err := p.rpc.Fetch(ctx)
-	if err != nil {
-		cancel()
+	target := &pb.Target{Entrypoint: entrypoint}
+	resp, err := httpstream.RoundTrip(ctx, httpstream.Opener(p.rpc.Fetch), target, req, func(stream httpstream.ClientStream) {
+		p.stopIfBroken(stream.Trailer())
 		release()
-		return nil, p.callError(err)
-	}
-	done := func() {
-		cancel()
-		p.stopIfBroken(child.Trailer())
-		release()
-	}
-
-	go func() {
-		if err := httpstream.SendRequest(child, &pb.Target{Entrypoint: entrypoint}, req); err != nil {
-			cancel()
-			return
-		}
-		_ = child.CloseSend()
-	}()
-	resp, err := httpstream.ReceiveResponse(child, done)
+	})
 	if err != nil {
-		done()
+		release()
 		return nil, p.callError(err)
 	}
 	resp.Body = &exitAwareBody{ReadCloser: resp.Body, p: p}

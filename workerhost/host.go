@@ -51,34 +51,18 @@ func (h *hostClient) Log(level, message string) {
 }
 
 func (h *hostClient) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
-	return h.stream(ctx, h.c.Outbound, nil, req)
+	return h.stream(ctx, httpstream.Opener(h.c.Outbound), nil, req)
 }
 
 func (h *hostClient) FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error) {
-	return h.stream(ctx, h.c.Fetch, target, req)
+	return h.stream(ctx, httpstream.Opener(h.c.Fetch), target, req)
 }
-
-type openStream func(context.Context, ...grpc.CallOption) (grpc.BidiStreamingClient[pb.FetchRequest, pb.FetchResponse], error)
 
 // stream sends req on a new Fetch-shaped stream and returns the response,
 // whose body keeps the stream open until it is read or closed.
-func (h *hostClient) stream(ctx context.Context, open openStream, target *pb.Target, req *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	s, err := open(ctx)
+func (h *hostClient) stream(ctx context.Context, open httpstream.Opener, target *pb.Target, req *http.Request) (*http.Response, error) {
+	resp, err := httpstream.RoundTrip(ctx, open, target, req, nil)
 	if err != nil {
-		cancel()
-		return nil, rpcerr.FromStatus(err)
-	}
-	go func() {
-		if err := httpstream.SendRequest(s, target, req); err != nil {
-			cancel()
-			return
-		}
-		_ = s.CloseSend()
-	}()
-	resp, err := httpstream.ReceiveResponse(s, cancel)
-	if err != nil {
-		cancel()
 		return nil, rpcerr.FromStatus(err)
 	}
 	return resp, nil

@@ -1,0 +1,55 @@
+package httpstream
+
+import (
+	"context"
+	"net/http"
+	"sync"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// ClientStream is the client side of a Fetch-shaped stream.
+type ClientStream = grpc.BidiStreamingClient[pb.FetchRequest, pb.FetchResponse]
+
+// Opener opens a Fetch-shaped stream, as the generated Fetch methods do.
+type Opener func(context.Context, ...grpc.CallOption) (ClientStream, error)
+
+// RoundTrip opens a stream with open, sends target and req on it, and
+// returns the response, whose body keeps the stream open until it is read
+// to the end or closed. Once the stream has ended, with a response or an
+// error, RoundTrip cancels it and runs onDone, if not nil, with the
+// stream, for example to read its trailer. When open fails, onDone does
+// not run. Errors are returned as the stream gave them.
+func RoundTrip(ctx context.Context, open Opener, target *pb.Target, req *http.Request, onDone func(ClientStream)) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	s, err := open(ctx)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	var once sync.Once
+	finish := func() {
+		once.Do(func() {
+			cancel()
+			if onDone != nil {
+				onDone(s)
+			}
+		})
+	}
+
+	go func() {
+		if err := SendRequest(s, target, req); err != nil {
+			cancel()
+			return
+		}
+		_ = s.CloseSend()
+	}()
+	resp, err := ReceiveResponse(s, finish)
+	if err != nil {
+		finish()
+		return nil, err
+	}
+	return resp, nil
+}

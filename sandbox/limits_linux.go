@@ -42,20 +42,33 @@ func LimitMemory(limit int64) error {
 
 // addressSpace returns the process's current virtual memory size in bytes.
 func addressSpace() (int64, error) {
-	f, err := os.Open("/proc/self/status")
+	v, err := statusField("VmSize")
 	if err != nil {
 		return 0, err
+	}
+	kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("parse VmSize %q: %w", v, err)
+	}
+	return kb << 10, nil
+}
+
+// statusField returns the value of one field of /proc/self/status, which
+// describes the process's main thread.
+func statusField(name string) (string, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return "", err
 	}
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmSize:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0, err
-			}
-			return kb << 10, nil
+		if rest, ok := strings.CutPrefix(s.Text(), name+":"); ok {
+			return strings.TrimSpace(rest), nil
 		}
 	}
-	return 0, fmt.Errorf("no VmSize in /proc/self/status")
+	if err := s.Err(); err != nil {
+		return "", err
+	}
+	return "", fmt.Errorf("no %s in /proc/self/status", name)
 }

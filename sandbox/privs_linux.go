@@ -1,11 +1,9 @@
 package sandbox
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -14,10 +12,11 @@ import (
 // DropPrivileges makes no_new_privs hold for the whole calling process, so
 // nothing it executes can gain privileges through set-user-ID files or
 // file capabilities. prctl sets the flag for one thread only, and the Go
-// runtime has started others by now, so DropPrivileges sets it on a locked
-// thread and executes the program again from that thread: a new program
-// starts with the flag on every thread. When the flag is already set, it
-// returns at once. On success of the re-execution it does not return.
+// runtime has started others by now. So DropPrivileges sets it on a locked
+// thread and executes the program again from that thread, and the new
+// program starts with the flag on every thread. When the flag is already
+// set, it returns at once; when the re-execution succeeds, it never
+// returns.
 func DropPrivileges() error {
 	set, err := noNewPrivs()
 	if err != nil || set {
@@ -35,18 +34,8 @@ func DropPrivileges() error {
 
 // noNewPrivs reports whether the process's main thread has no_new_privs.
 func noNewPrivs() (bool, error) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "NoNewPrivs:"); ok {
-			return strings.TrimSpace(rest) == "1", nil
-		}
-	}
-	return false, fmt.Errorf("no NoNewPrivs in /proc/self/status")
+	v, err := statusField("NoNewPrivs")
+	return v == "1", err
 }
 
 const noNewPrivsSupported = true

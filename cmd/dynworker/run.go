@@ -21,13 +21,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("http", defaultHTTPAddr, "address to serve the parent worker's fetch handler on")
-	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
-	allowPrivate := fs.Bool("allow-private-network", false, "let workers' fetch() reach loopback and private addresses")
+	supFlags := addSupervisorFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *warm < 0 {
-		fmt.Fprintf(stderr, "dynworker run: --warm-pool %d: must not be negative\n", *warm)
+	cfg, err := supFlags.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
 		return 2
 	}
 	if fs.NArg() != 1 {
@@ -41,7 +41,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm, AllowPrivateNetwork: *allowPrivate})
+	cfg.Logger = log
+	sup, err := supervisor.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker run: %v\n", err)
 		return 1

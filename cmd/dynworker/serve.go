@@ -26,13 +26,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	httpAddr := fs.String("http", defaultHTTPAddr, "address of the HTTP endpoint that runs POSTed worker code")
 	grpcAddr := fs.String("grpc", defaultGRPCAddr, "address of the gRPC host API; loopback only")
-	warm := fs.Int("warm-pool", 2, "number of started, blank workerhosts kept ready")
-	allowPrivate := fs.Bool("allow-private-network", false, "let workers' fetch() reach loopback and private addresses")
+	supFlags := addSupervisorFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *warm < 0 {
-		fmt.Fprintf(stderr, "dynworker serve: --warm-pool %d: must not be negative\n", *warm)
+	cfg, err := supFlags.config()
+	if err != nil {
+		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
 		return 2
 	}
 	for _, a := range []struct{ flag, addr string }{{"--grpc", *grpcAddr}, {"--http", *httpAddr}} {
@@ -42,7 +42,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	log := newLogger(stderr)
-	sup, err := supervisor.New(supervisor.Config{Logger: log, WarmPool: *warm, AllowPrivateNetwork: *allowPrivate})
+	cfg.Logger = log
+	sup, err := supervisor.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "dynworker serve: %v\n", err)
 		return 1

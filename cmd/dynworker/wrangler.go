@@ -57,21 +57,11 @@ func readWranglerConfig(dir string) (*wranglerConfig, error) {
 // outside strings, turning JSONC into JSON.
 func stripJSONComments(in []byte) []byte {
 	out := make([]byte, 0, len(in))
-	inString := false
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		switch {
-		case inString:
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
 		case c == '"':
-			inString = true
-			out = append(out, c)
+			i, out = copyString(in, i, out)
 		case c == '/' && i+1 < len(in) && in[i+1] == '/':
 			for i < len(in) && in[i] != '\n' {
 				i++
@@ -92,21 +82,11 @@ func stripJSONComments(in []byte) []byte {
 
 func removeTrailingCommas(in []byte) []byte {
 	out := make([]byte, 0, len(in))
-	inString := false
 	for i := 0; i < len(in); i++ {
 		c := in[i]
-		if inString {
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
 		if c == '"' {
-			inString = true
+			i, out = copyString(in, i, out)
+			continue
 		}
 		if c == ',' {
 			j := i + 1
@@ -120,4 +100,21 @@ func removeTrailingCommas(in []byte) []byte {
 		out = append(out, c)
 	}
 	return out
+}
+
+// copyString appends the JSON string that starts with the quote at in[i]
+// to out, escapes included, and returns the index of its closing quote.
+func copyString(in []byte, i int, out []byte) (int, []byte) {
+	out = append(out, in[i])
+	for i++; i < len(in); i++ {
+		out = append(out, in[i])
+		switch {
+		case in[i] == '\\' && i+1 < len(in):
+			i++
+			out = append(out, in[i])
+		case in[i] == '"':
+			return i, out
+		}
+	}
+	return i, out
 }

@@ -216,7 +216,7 @@ var errInternal = errors.New("internal error in the workerhost; the supervisor l
 // call instead of the whole worker.
 func (e *Engine) recoverInternal(done chan<- error) {
 	if r := recover(); r != nil {
-		e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
+		e.logPanic(r)
 		select {
 		case done <- errInternal:
 		default:
@@ -224,12 +224,18 @@ func (e *Engine) recoverInternal(done chan<- error) {
 	}
 }
 
+// logPanic logs a recovered panic with the stack of the goroutine that
+// recovered it.
+func (e *Engine) logPanic(r any) {
+	e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
+}
+
 // guardFinish wraps finish so that a panic in it becomes errInternal.
 func (e *Engine) guardFinish(finish func(*goja.Runtime, goja.Value) error) func(*goja.Runtime, goja.Value) error {
 	return func(rt *goja.Runtime, v goja.Value) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
+				e.logPanic(r)
 				err = errInternal
 			}
 		}()

@@ -89,6 +89,21 @@ func (b *bench) startBoth(ctx context.Context) ([]*server, error) {
 	return []*server{dyn, wd}, nil
 }
 
+// startWarm starts both runtimes, as startBoth does, and warms each up.
+func (b *bench) startWarm(ctx context.Context) ([]*server, error) {
+	servers, err := b.startBoth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range servers {
+		if err := b.warmUp(ctx, s); err != nil {
+			b.stopAll(servers)
+			return nil, err
+		}
+	}
+	return servers, nil
+}
+
 func (b *bench) stopAll(servers []*server) {
 	for _, s := range servers {
 		b.stop(s)

@@ -57,16 +57,11 @@ func latencySteps() []latencyStep {
 // latencyPhase runs each latency step on both runtimes: in every round,
 // one runtime takes all its samples of the step and then the other does.
 func (b *bench) latencyPhase(ctx context.Context) error {
-	servers, err := b.startBoth(ctx)
+	servers, err := b.startWarm(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.stopAll(servers)
-	for _, s := range servers {
-		if err := b.warmUp(ctx, s); err != nil {
-			return err
-		}
-	}
 	for _, step := range latencySteps() {
 		m := b.metric(step.name, "ms", step.target)
 		for round := range b.opts.rounds {

@@ -20,16 +20,11 @@ const megabyte = 1e6
 // Each round adds workersPerRound workers to both runtimes with get(new ID)
 // and one RPC call each.
 func (b *bench) memoryPhase(ctx context.Context) error {
-	servers, err := b.startBoth(ctx)
+	servers, err := b.startWarm(ctx)
 	if err != nil {
 		return err
 	}
 	defer b.stopAll(servers)
-	for _, s := range servers {
-		if err := b.warmUp(ctx, s); err != nil {
-			return err
-		}
-	}
 	sleep(ctx, settleTime)
 
 	idle := b.metric("PSS of the runtime's process tree before the workers are added (MB)", "MB", "")

@@ -93,11 +93,7 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 		e.Close()
 		return nil, rpcerr.ToStatus(err)
 	}
-	exports, err := e.Exports(ctx)
-	if err != nil {
-		e.Close()
-		return nil, rpcerr.ToStatus(err)
-	}
+	exports := e.Exports()
 
 	s.mu.Lock()
 	s.engine = e

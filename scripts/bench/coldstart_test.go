@@ -109,8 +109,8 @@ func loadAndCall(tb testing.TB, e *engine.Engine, linked string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := e.Exports(ctx); err != nil {
-		tb.Fatal(err)
+	if len(e.Exports()) == 0 {
+		tb.Fatal("the loaded worker has no exports")
 	}
 	if _, err := e.Call(ctx, "", nil, "ping", nil); err != nil {
 		tb.Fatal(err)

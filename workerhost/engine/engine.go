@@ -61,8 +61,10 @@ type Engine struct {
 	ctx     context.Context // cancelled by Close
 	cancel  context.CancelFunc
 	exports *goja.Object
-	env     *goja.Object
-	helpers *goja.Object // internal functions defined in JavaScript
+	// exportList describes exports; Load sets it before it returns.
+	exportList []*whpb.Export
+	env        *goja.Object
+	helpers    *goja.Object // internal functions defined in JavaScript
 
 	broken    atomic.Bool
 	closeOnce sync.Once
@@ -209,8 +211,26 @@ func (e *Engine) evaluate(rt *goja.Runtime, prog *goja.Program, bindings []*whpb
 		return scriptError(rt, err)
 	}
 	e.exports = exports.ToObject(rt)
-	if _, err := e.helper(rt, "describe", e.exports); err != nil {
+	described, err := e.helper(rt, "describe", e.exports)
+	if err != nil {
 		return scriptError(rt, err)
+	}
+	return e.recordExports(rt, described)
+}
+
+// recordExports keeps the description of the exports that helpers.js
+// returned, for Exports.
+func (e *Engine) recordExports(rt *goja.Runtime, described goja.Value) error {
+	var raw []struct {
+		Name     string
+		Handlers []string
+		IsClass  bool
+	}
+	if err := rt.ExportTo(described, &raw); err != nil {
+		return fmt.Errorf("describe exports: %w", err)
+	}
+	for _, x := range raw {
+		e.exportList = append(e.exportList, &whpb.Export{Name: x.Name, Handlers: x.Handlers, IsClass: x.IsClass})
 	}
 	return nil
 }

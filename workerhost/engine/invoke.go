@@ -84,26 +84,9 @@ func (e *Engine) Test(ctx context.Context, entrypoint string) error {
 	}, func(*goja.Runtime, goja.Value) error { return nil })
 }
 
-// Exports describes the exports of the main module.
-func (e *Engine) Exports(ctx context.Context) ([]*whpb.Export, error) {
-	var list []*whpb.Export
-	err := e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
-		return e.helper(rt, "describe", e.exports)
-	}, func(rt *goja.Runtime, v goja.Value) error {
-		var raw []struct {
-			Name     string
-			Handlers []string
-			IsClass  bool
-		}
-		if err := rt.ExportTo(v, &raw); err != nil {
-			return err
-		}
-		for _, x := range raw {
-			list = append(list, &whpb.Export{Name: x.Name, Handlers: x.Handlers, IsClass: x.IsClass})
-		}
-		return nil
-	})
-	return list, err
+// Exports describes the exports of the main module, as Load found them.
+func (e *Engine) Exports() []*whpb.Export {
+	return e.exportList
 }
 
 // invoke runs start on the event loop, waits for the value it returns to

@@ -4,7 +4,7 @@ package sandbox
 type Layer struct {
 	Name   string
 	Active bool
-	// Reason is why an inactive layer is not applied.
+	// Reason is the cause when the layer is not applied.
 	Reason string
 }
 

@@ -12,7 +12,7 @@ type connListener struct {
 	once   sync.Once
 	closed chan struct{}
 	mu     sync.Mutex
-	taken  bool
+	accepted  bool
 }
 
 func newConnListener(c net.Conn) *connListener {
@@ -21,8 +21,8 @@ func newConnListener(c net.Conn) *connListener {
 
 func (l *connListener) Accept() (net.Conn, error) {
 	l.mu.Lock()
-	if !l.taken {
-		l.taken = true
+	if !l.accepted {
+		l.accepted = true
 		l.mu.Unlock()
 		return l.conn, nil
 	}

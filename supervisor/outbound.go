@@ -35,7 +35,7 @@ const outboundTimeout = 5 * time.Minute
 func newOutboundClient(allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 30 * time.Second}
 	if !allowPrivate {
-		dialer.Control = refusePrivate
+		dialer.Control = rejectPrivate
 	}
 	transport := &http.Transport{
 		Proxy:               nil,
@@ -57,7 +57,7 @@ func newOutboundClient(allowPrivate bool) *http.Client {
 // errPrivateAddress marks a connection the outbound policy refused.
 var errPrivateAddress = errors.New("the address is not public")
 
-func refusePrivate(network, address string, _ syscall.RawConn) error {
+func rejectPrivate(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
 		return fmt.Errorf("connecting to %s is not allowed: %w", address, errPrivateAddress)

@@ -53,6 +53,7 @@ func hostConn() (*grpc.ClientConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open host connection on descriptor %d: %w", HostFD, err)
 	}
+
 	var used atomic.Bool
 	dial := func(context.Context, string) (net.Conn, error) {
 		// The socket cannot be dialled again: a lost connection to the
@@ -62,6 +63,7 @@ func hostConn() (*grpc.ClientConn, error) {
 		}
 		return c, nil
 	}
+
 	conn, err := grpc.NewClient("passthrough:///host",
 		grpc.WithContextDialer(dial),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -71,8 +73,9 @@ func hostConn() (*grpc.ClientConn, error) {
 		grpc.WithIdleTimeout(0),
 	)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open host connection: %w", err)
 	}
+
 	// Connect at once: the supervisor's server closes a connection whose
 	// client has not spoken within its handshake timeout, and a parent may
 	// not call out for minutes.

@@ -48,6 +48,7 @@ func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, err
 			return nil, typeError("WorkerCode has an unknown key %q; the known keys are compatibilityDate, compatibilityFlags, allowExperimental, limits, mainModule, modules, env, globalOutbound, tails and streamingTails.", k)
 		}
 	}
+
 	code := &pb.WorkerCode{}
 	var err error
 	if code.CompatibilityDate, err = compatibilityDate(o); err != nil {
@@ -60,27 +61,34 @@ func (e *Engine) exportCode(rt *goja.Runtime, v goja.Value) (*pb.WorkerCode, err
 		return nil, err
 	}
 	code.AllowExperimental = o.Get("allowExperimental") != nil && o.Get("allowExperimental").ToBoolean()
+
 	if code.Modules, err = exportModules(rt, o.Get("modules")); err != nil {
 		return nil, err
 	}
 	if code.Limits, err = exportLimits(o.Get("limits")); err != nil {
 		return nil, err
 	}
-	if code.GlobalOutbound, err = exportOutbound(o, o.Get("globalOutbound")); err != nil {
+	if code.GlobalOutbound, err = exportOutbound(o.Get("globalOutbound")); err != nil {
 		return nil, err
 	}
 	if err := rejectTails(rt, o); err != nil {
 		return nil, err
 	}
-	if env := o.Get("env"); env != nil && !goja.IsUndefined(env) {
-		if _, isObject := env.(*goja.Object); !isObject {
-			return nil, typeError("WorkerCode.env must be an object, got %s.", describe(env))
-		}
-		if code.Env, err = e.toCloneValue(rt, env); err != nil {
-			return nil, err
-		}
+	if code.Env, err = e.exportEnv(rt, o.Get("env")); err != nil {
+		return nil, err
 	}
 	return code, nil
+}
+
+// exportEnv clones WorkerCode.env, which must be an object or undefined.
+func (e *Engine) exportEnv(rt *goja.Runtime, env goja.Value) (*pb.Value, error) {
+	if env == nil || goja.IsUndefined(env) {
+		return nil, nil
+	}
+	if _, isObject := env.(*goja.Object); !isObject {
+		return nil, typeError("WorkerCode.env must be an object, got %s.", describe(env))
+	}
+	return e.toCloneValue(rt, env)
 }
 
 func exportModules(rt *goja.Runtime, v goja.Value) ([]*pb.Module, error) {
@@ -193,7 +201,7 @@ func exportLimits(v goja.Value) (*pb.Limits, error) {
 	return l, nil
 }
 
-func exportOutbound(code *goja.Object, v goja.Value) (*pb.GlobalOutbound, error) {
+func exportOutbound(v goja.Value) (*pb.GlobalOutbound, error) {
 	if v == nil || goja.IsUndefined(v) {
 		return nil, nil
 	}

@@ -91,6 +91,7 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 	n := rt.NewObject()
 	_ = n.Set("codeTimeoutMs", CodeTimeout.Milliseconds())
 	_ = n.Set("codeTimeoutText", CodeTimeout.String())
+
 	_ = n.Set("lookup", func(id string) goja.Value {
 		return e.async(rt, func(ctx context.Context) (func(*goja.Runtime) (goja.Value, error), error) {
 			handle, token, err := e.host.LoaderGet(ctx, binding, id)
@@ -102,6 +103,7 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 			}, err
 		})
 	})
+
 	_ = n.Set("provide", func(token string, code goja.Value) goja.Value {
 		c, err := e.exportCode(rt, code)
 		if err != nil {
@@ -113,9 +115,11 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 			return stringResult(handle), err
 		})
 	})
+
 	_ = n.Set("fail", func(token string, reason goja.Value) {
 		e.failToken(token, thrown(rt, e.helpers, reason))
 	})
+
 	_ = n.Set("load", func(code goja.Value) goja.Value {
 		c, err := e.exportCode(rt, code)
 		if err == nil {
@@ -129,6 +133,7 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 			return stringResult(handle), err
 		})
 	})
+
 	_ = n.Set("thrownMessage", e.helpers.Get("thrownMessage"))
 	_ = n.Set("cloneProps", func(props goja.Value) goja.Value {
 		v, err := e.toCloneValue(rt, props)
@@ -137,6 +142,7 @@ func (e *Engine) loaderNatives(rt *goja.Runtime, binding string) *goja.Object {
 		}
 		return rt.ToValue(v)
 	})
+
 	_ = n.Set("fetch", func(handle, entrypoint string, props, request goja.Value) goja.Value {
 		return e.fetchWorker(rt, handle, entrypoint, props, request)
 	})

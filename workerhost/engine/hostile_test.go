@@ -111,8 +111,8 @@ function result() {
 	}
 }
 
-// lookupHost is a Host whose loader asks for code once and records what
-// the worker supplies.
+// lookupHost is a Host whose loader requests code once and records the
+// failure the worker reports.
 type lookupHost struct {
 	noHost
 	failed chan *pb.ErrorValue

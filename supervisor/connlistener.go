@@ -8,11 +8,11 @@ import (
 // connListener is a net.Listener that returns one connection, then blocks
 // until closed: a gRPC server on a socket pair.
 type connListener struct {
-	conn   net.Conn
-	once   sync.Once
-	closed chan struct{}
-	mu     sync.Mutex
-	accepted  bool
+	conn     net.Conn
+	once     sync.Once
+	closed   chan struct{}
+	mu       sync.Mutex
+	accepted bool
 }
 
 func newConnListener(c net.Conn) *connListener {

@@ -74,7 +74,8 @@ func (e *Entrypoint) Fetch(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	ctx := e.w.c.metadata(req.Context(), e.w.id)
-	resp, err := httpstream.RoundTrip(ctx, httpstream.Opener(e.w.c.api.Fetch), t, req, nil)
+	open := func(ctx context.Context) (httpstream.ClientStream, error) { return e.w.c.api.Fetch(ctx) }
+	resp, err := httpstream.RoundTrip(ctx, open, t, req, nil)
 	if err != nil {
 		return nil, rpcerr.FromStatus(err)
 	}

@@ -10,10 +10,13 @@ import (
 
 	"google.golang.org/grpc/codes"
 
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/link"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost"
 	"github.com/dynworker/dynworker/workerhost/engine"
 )
 
@@ -92,7 +95,19 @@ func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest
 	return &whpb.LoaderLoadResponse{Handle: h.issue(w)}, nil
 }
 
-func (h *hostServer) Fetch(stream whpb.Host_FetchServer) error {
+// serveLink serves the child's calls and fetches to workers it loaded.
+func (h *hostServer) serveLink(m link.Method, s *link.Stream) error {
+	switch m {
+	case workerhost.LinkCall:
+		return link.Reply(s, new(pb.CallRequest), h.Call)
+	case workerhost.LinkFetch:
+		return h.fetch(httpstream.LinkServer{S: s})
+	}
+	return rpcerr.ToStatus(rpcerr.Errorf(codes.Unimplemented, "link: unknown method %d", m))
+}
+
+// fetch relays a fetch from the child to a worker it loaded.
+func (h *hostServer) fetch(stream httpstream.LinkServer) error {
 	first, err := firstMessage(stream)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost"
 )
 
 // ParentNamespace is the namespace of parent workers, which host apps
@@ -72,8 +73,9 @@ func (s *Supervisor) Fetch(ctx context.Context, handle, entrypoint string, req *
 	}
 
 	target := &pb.Target{Entrypoint: entrypoint}
-	resp, err := httpstream.RoundTrip(ctx, httpstream.Opener(p.rpc.Fetch), target, req, func(stream httpstream.ClientStream) {
-		p.stopIfBroken(stream.Trailer())
+	open := httpstream.LinkOpener(p.link, workerhost.LinkFetch)
+	resp, err := httpstream.RoundTrip(ctx, open, target, req, func(stream httpstream.ClientStream) {
+		p.stopIfBroken(stream.(httpstream.LinkClient).S.Broken())
 		release()
 	})
 	if err != nil {
@@ -138,7 +140,7 @@ func (s *Supervisor) Test(ctx context.Context, handle, entrypoint string) error 
 	defer release()
 	var trailer metadata.MD
 	_, err = p.rpc.Test(ctx, &whpb.TestRequest{Entrypoint: entrypoint}, grpc.Trailer(&trailer))
-	p.stopIfBroken(trailer)
+	p.stopIfBroken(len(trailer.Get(workerhost.BrokenTrailer)) > 0)
 	if err != nil {
 		return p.callError(err)
 	}

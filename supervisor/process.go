@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/dynworker/dynworker/internal/link"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -47,6 +48,8 @@ type process struct {
 	rpc     whpb.WorkerClient
 	host    *hostServer
 	hostSrv *grpc.Server
+	// link carries calls and fetches to and from the child.
+	link *link.Conn
 
 	mu      sync.Mutex
 	worker  *loader.Worker
@@ -58,13 +61,29 @@ var _ loader.Instance = (*process)(nil)
 // spawn starts a blank workerhost and waits for its go-plugin handshake.
 func (s *Supervisor) spawn() (p *process, err error) {
 	p = &process{sup: s, stderr: newStderrLog()}
-	childEnd, err := p.serveHost()
+	hostEnd, err := p.serveHost()
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			p.hostSrv.Stop()
+		}
+	}()
+	linkEnd, err := p.openLink()
+	if err != nil {
+		hostEnd.Close()
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			p.link.Close()
+		}
+	}()
+	childEnds := []*os.File{hostEnd, linkEnd}
+	defer func() {
+		for _, f := range childEnds {
+			f.Close()
 		}
 	}()
 
@@ -78,14 +97,13 @@ func (s *Supervisor) spawn() (p *process, err error) {
 		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(workerhost.CallOptions()...)},
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			args := append(slices.Clone(s.args), "--memory-limit", strconv.FormatInt(s.memoryLimit, 10))
-			r, err := sandbox.NewRunner(s.exe, args, cmd.Env, []*os.File{childEnd})
+			r, err := sandbox.NewRunner(s.exe, args, cmd.Env, childEnds)
 			p.runner = r
 			return r, err
 		},
 	})
 	rpcClient, err := p.client.Client()
 	if err != nil {
-		childEnd.Close()
 		p.client.Kill()
 		return nil, fmt.Errorf("start workerhost: %w", err)
 	}
@@ -98,20 +116,41 @@ func (s *Supervisor) spawn() (p *process, err error) {
 	return p, nil
 }
 
-// serveHost creates the socket pair of the Host service and serves the
-// supervisor's end. It returns the child's end.
-func (p *process) serveHost() (*os.File, error) {
+// socketPair returns our end of a new Unix socket pair as a connection and
+// the child's end as a file.
+func socketPair(name string) (net.Conn, *os.File, error) {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("create host socket: %w", err)
+		return nil, nil, fmt.Errorf("create %s socket: %w", name, err)
 	}
-	ours := os.NewFile(uintptr(fds[0]), "host")
-	theirs := os.NewFile(uintptr(fds[1]), "host-child")
+	ours := os.NewFile(uintptr(fds[0]), name)
+	theirs := os.NewFile(uintptr(fds[1]), name+"-child")
 	conn, err := net.FileConn(ours)
 	ours.Close()
 	if err != nil {
 		theirs.Close()
-		return nil, fmt.Errorf("create host socket: %w", err)
+		return nil, nil, fmt.Errorf("create %s socket: %w", name, err)
+	}
+	return conn, theirs, nil
+}
+
+// openLink creates the link's socket pair and starts our side of it. It
+// returns the child's end.
+func (p *process) openLink() (*os.File, error) {
+	conn, theirs, err := socketPair("link")
+	if err != nil {
+		return nil, err
+	}
+	p.link = link.New(conn, link.Options{Odd: true, Handler: p.host.serveLink, MaxMessageSize: workerhost.MaxMessageSize})
+	return theirs, nil
+}
+
+// serveHost creates the socket pair of the Host service and serves the
+// supervisor's end. It returns the child's end.
+func (p *process) serveHost() (*os.File, error) {
+	conn, theirs, err := socketPair("host")
+	if err != nil {
+		return nil, err
 	}
 
 	p.host = &hostServer{sup: p.sup, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
@@ -220,6 +259,7 @@ func (p *process) Stop() {
 	p.host.failPending()
 	p.client.Kill()
 	p.hostSrv.Stop()
+	p.link.Close()
 	select {
 	case <-p.runner.Done():
 	case <-time.After(stopTimeout):

@@ -7,11 +7,10 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -43,28 +42,28 @@ func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb
 	defer release()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	child, err := p.rpc.Fetch(ctx)
+	stream, err := p.link.Open(ctx, workerhost.LinkFetch)
 	if err != nil {
 		return p.callError(err)
 	}
+	child := httpstream.LinkClient{S: stream}
 
 	first.Target = childTarget(first.GetTarget())
 	if err := child.Send(first); err != nil {
 		return p.callError(err)
 	}
-	if first.End {
-		_ = child.CloseSend()
-	} else {
-		go forwardRequest(cancel, recv, child.Send, child.CloseSend)
+	if !first.End {
+		go forwardRequest(cancel, recv, child.Send)
 	}
 
 	for {
 		m, err := child.Recv()
 		if errors.Is(err, io.EOF) {
-			p.stopIfBroken(child.Trailer())
+			p.stopIfBroken(stream.Broken())
 			return nil
 		}
 		if err != nil {
+			p.stopIfBroken(stream.Broken())
 			return p.callError(err)
 		}
 		if err := send(m); err != nil {
@@ -75,18 +74,14 @@ func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb
 
 // forwardRequest copies request body messages until the last one. A failed
 // read from the caller cancels the relay.
-func forwardRequest(cancel context.CancelFunc, recv func() (*pb.FetchRequest, error), send func(*pb.FetchRequest) error, closeSend func() error) {
+func forwardRequest(cancel context.CancelFunc, recv func() (*pb.FetchRequest, error), send func(*pb.FetchRequest) error) {
 	for {
 		m, err := recv()
 		if err != nil {
 			cancel()
 			return
 		}
-		if err := send(m); err != nil {
-			return
-		}
-		if m.End {
-			_ = closeSend()
+		if err := send(m); err != nil || m.End {
 			return
 		}
 	}
@@ -102,9 +97,9 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 		return nil, err
 	}
 	defer release()
-	var trailer metadata.MD
-	resp, err := p.rpc.Call(ctx, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}, grpc.Trailer(&trailer))
-	p.stopIfBroken(trailer)
+	resp := new(pb.CallResponse)
+	broken, err := p.link.Call(ctx, workerhost.LinkCall, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}, resp)
+	p.stopIfBroken(broken)
 	if err != nil {
 		return nil, p.callError(err)
 	}
@@ -115,10 +110,10 @@ func childTarget(t *pb.Target) *pb.Target {
 	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
 }
 
-// stopIfBroken stops p when its reply marks its runtime as broken, so the next
-// call to its worker starts a fresh workerhost.
-func (p *process) stopIfBroken(trailer metadata.MD) {
-	if len(trailer.Get(workerhost.BrokenTrailer)) == 0 {
+// stopIfBroken stops p when its reply marked its runtime as broken, so the
+// next call to its worker starts a fresh workerhost.
+func (p *process) stopIfBroken(broken bool) {
+	if !broken {
 		return
 	}
 	w := p.currentWorker()

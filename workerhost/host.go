@@ -7,15 +7,19 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/link"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
-// hostClient implements engine.Host over the Host service of the supervisor.
+// hostClient implements engine.Host over the Host service of the
+// supervisor, with calls and fetches to other workers on the link.
 type hostClient struct {
 	conn *grpc.ClientConn
 	c    whpb.HostClient
+	// link is set once, before the worker's code runs.
+	link *link.Conn
 	logs chan *whpb.LogRequest
 	done chan struct{}
 }
@@ -44,6 +48,9 @@ func (h *hostClient) close() {
 	close(h.logs)
 	<-h.done
 	h.conn.Close()
+	if h.link != nil {
+		h.link.Close()
+	}
 }
 
 func (h *hostClient) Log(level, message string) {
@@ -51,11 +58,12 @@ func (h *hostClient) Log(level, message string) {
 }
 
 func (h *hostClient) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
-	return h.stream(ctx, httpstream.Opener(h.c.Outbound), nil, req)
+	open := func(ctx context.Context) (httpstream.ClientStream, error) { return h.c.Outbound(ctx) }
+	return h.stream(ctx, open, nil, req)
 }
 
 func (h *hostClient) FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error) {
-	return h.stream(ctx, httpstream.Opener(h.c.Fetch), target, req)
+	return h.stream(ctx, httpstream.LinkOpener(h.link, LinkFetch), target, req)
 }
 
 // stream sends req on a new Fetch-shaped stream and returns the response,
@@ -93,9 +101,9 @@ func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.Wo
 }
 
 func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error) {
-	r, err := h.c.Call(ctx, &pb.CallRequest{Target: target, Method: method, Args: args})
-	if err != nil {
+	resp := new(pb.CallResponse)
+	if _, err := h.link.Call(ctx, LinkCall, &pb.CallRequest{Target: target, Method: method, Args: args}, resp); err != nil {
 		return nil, rpcerr.FromStatus(err)
 	}
-	return r.Result, nil
+	return resp.Result, nil
 }

@@ -22,7 +22,7 @@ const HostFD = 3
 
 // Handshake is the go-plugin handshake both sides must agree on.
 var Handshake = plugin.HandshakeConfig{
-	ProtocolVersion:  1,
+	ProtocolVersion:  2,
 	MagicCookieKey:   "DYNWORKER_WORKERHOST",
 	MagicCookieValue: "5b0c5d3e-runs-one-worker",
 }

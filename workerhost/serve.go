@@ -14,8 +14,8 @@ import (
 
 // Serve runs this process as a workerhost until the supervisor stops it. It
 // must be called from a process the supervisor started: it expects the
-// go-plugin handshake environment and the Host connection on HostFD. The
-// process's stdout carries nothing but the handshake.
+// go-plugin handshake environment, the Host connection on HostFD and the
+// link on LinkFD. The process's stdout carries nothing but the handshake.
 func Serve() error {
 	conn, err := hostConn()
 	if err != nil {
@@ -26,6 +26,11 @@ func Serve() error {
 
 	srv := newWorkerServer(host)
 	defer srv.close()
+	lc, err := openLink(srv.serveLink)
+	if err != nil {
+		return err
+	}
+	host.link = lc
 
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,

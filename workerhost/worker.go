@@ -106,44 +106,52 @@ func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.L
 	return resp, nil
 }
 
-func (s *workerServer) Fetch(stream whpb.Worker_FetchServer) error {
+// fetchStream is the accepting side of a Fetch-shaped stream.
+type fetchStream interface {
+	httpstream.RequestReceiver
+	httpstream.ResponseSender
+	Context() context.Context
+}
+
+// fetch serves one fetch: it reads the request from stream, runs the
+// worker's handler and sends the response back.
+func (s *workerServer) fetch(stream fetchStream) error {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken(stream.SetTrailer)
 
 	e, err := s.loadedEngine()
 	if err != nil {
-		return rpcerr.ToStatus(err)
+		return err
 	}
 	target, req, err := httpstream.ReceiveRequest(stream)
 	if err != nil {
-		return rpcerr.ToStatus(err)
+		return err
 	}
 	ctx := stream.Context()
 	invokeCtx, cancel := s.withWallLimit(ctx, target)
 	resp, err := e.Fetch(invokeCtx, target.GetEntrypoint(), target.GetProps(), req.WithContext(ctx))
 	cancel()
 	if err != nil {
-		return rpcerr.ToStatus(err)
+		return err
 	}
-	return rpcerr.ToStatus(httpstream.SendResponse(stream, resp))
+	return httpstream.SendResponse(stream, resp)
 }
 
-func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
+// call serves one RPC call.
+func (s *workerServer) call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken(func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
 
 	e, err := s.loadedEngine()
 	if err != nil {
-		return nil, rpcerr.ToStatus(err)
+		return nil, err
 	}
 	t := req.GetTarget()
 	ctx, cancel := s.withWallLimit(ctx, t)
 	defer cancel()
 	result, err := e.Call(ctx, t.GetEntrypoint(), t.GetProps(), req.Method, req.Args)
 	if err != nil {
-		return nil, rpcerr.ToStatus(err)
+		return nil, err
 	}
 	return &pb.CallResponse{Result: result}, nil
 }
@@ -151,7 +159,7 @@ func (s *workerServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallR
 func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.TestResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
-	defer s.exitIfBroken(func(md metadata.MD) { _ = grpc.SetTrailer(ctx, md) })
+	defer s.exitIfBroken(func() { _ = grpc.SetTrailer(ctx, metadata.Pairs(BrokenTrailer, "1")) })
 
 	e, err := s.loadedEngine()
 	if err != nil {
@@ -186,20 +194,21 @@ func (s *workerServer) close() {
 // supervisor before the workerhost exits.
 const brokenExitDelay = 100 * time.Millisecond
 
-// BrokenTrailer is the trailer key that marks a reply from a workerhost
-// whose runtime broke during the call. The supervisor then stops the
-// process, and the next call starts a fresh one.
+// BrokenTrailer is the trailer key that marks a Test reply from a
+// workerhost whose runtime broke during the call. The supervisor then stops
+// the process, and the next call starts a fresh one. Calls and fetches on
+// the link carry the same mark as a flag of their last frame.
 const BrokenTrailer = "dynworker-broken"
 
 // exitIfBroken ends the process when the engine's runtime may be left
-// inconsistent. It marks the reply with BrokenTrailer through setTrailer,
-// and exits shortly after in case the supervisor does not stop it first.
-func (s *workerServer) exitIfBroken(setTrailer func(metadata.MD)) {
+// inconsistent. It marks the reply through mark, and exits shortly after
+// in case the supervisor does not stop it first.
+func (s *workerServer) exitIfBroken(mark func()) {
 	e, err := s.loadedEngine()
 	if err != nil || !e.Broken() {
 		return
 	}
-	setTrailer(metadata.Pairs(BrokenTrailer, "1"))
+	mark()
 	s.exitOnce.Do(func() {
 		time.AfterFunc(brokenExitDelay, func() { os.Exit(exitBroken) })
 	})

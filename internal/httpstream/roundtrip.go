@@ -5,16 +5,20 @@ import (
 	"net/http"
 	"sync"
 
-	"google.golang.org/grpc"
-
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 )
 
-// ClientStream is the client side of a Fetch-shaped stream.
-type ClientStream = grpc.BidiStreamingClient[pb.FetchRequest, pb.FetchResponse]
+// ClientStream is the client side of a Fetch-shaped stream: a gRPC Fetch
+// stream or a link stream through LinkClient.
+type ClientStream interface {
+	RequestSender
+	ResponseReceiver
+	// CloseSend ends the request, if its last message has not ended it.
+	CloseSend() error
+}
 
-// Opener opens a Fetch-shaped stream, as the generated Fetch methods do.
-type Opener func(context.Context, ...grpc.CallOption) (ClientStream, error)
+// Opener opens a Fetch-shaped stream.
+type Opener func(context.Context) (ClientStream, error)
 
 // RoundTrip opens a stream with open, sends target and req on it, and
 // returns the response, whose body keeps the stream open until it is read

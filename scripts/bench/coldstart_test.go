@@ -25,6 +25,7 @@ import (
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
 
+	"github.com/dynworker/dynworker/internal/link"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 	"github.com/dynworker/dynworker/supervisor"
@@ -232,7 +233,7 @@ func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 	var handshake, load, first, warm time.Duration
 	for b.Loop() {
 		start := time.Now()
-		c, rpc := startWorkerhost(b)
+		c, rpc, lc := startWorkerhost(b)
 		handshake += time.Since(start)
 		b.StopTimer()
 		time.Sleep(wait)
@@ -246,7 +247,8 @@ func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 
 		for _, d := range []*time.Duration{&first, &warm} {
 			start = time.Now()
-			if _, err := rpc.Call(ctx, &pb.CallRequest{Target: &pb.Target{}, Method: "ping"}); err != nil {
+			req := &pb.CallRequest{Target: &pb.Target{}, Method: "ping"}
+			if _, err := lc.Call(ctx, workerhost.LinkCall, req, new(pb.CallResponse)); err != nil {
 				b.Fatal(err)
 			}
 			*d += time.Since(start)
@@ -264,25 +266,19 @@ func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 
 // startWorkerhost starts this test binary as a workerhost with go-plugin,
 // with a Host service that implements nothing on the other end of its
-// socket pair.
-func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ours, theirs := os.NewFile(uintptr(fds[0]), "host"), os.NewFile(uintptr(fds[1]), "host-child")
-	conn, err := net.FileConn(ours)
-	ours.Close()
-	if err != nil {
-		b.Fatal(err)
-	}
+// socket pair, and returns the Worker client and the link to the child.
+func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient, *link.Conn) {
+	conn, hostEnd := benchSocketPair(b)
 	srv := grpc.NewServer()
 	whpb.RegisterHostServer(srv, whpb.UnimplementedHostServer{})
 	go func() { _ = srv.Serve(&oneConnListener{conn: conn, done: make(chan struct{})}) }()
 	b.Cleanup(srv.Stop)
+	linkConn, linkEnd := benchSocketPair(b)
+	lc := link.New(linkConn, link.Options{Odd: true})
+	b.Cleanup(func() { lc.Close() })
 
 	cmd := exec.Command(os.Args[0], "workerhost")
-	cmd.ExtraFiles = []*os.File{theirs}
+	cmd.ExtraFiles = []*os.File{hostEnd, linkEnd}
 	c := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  workerhost.Handshake,
 		Plugins:          plugin.PluginSet{workerhost.PluginName: &workerhost.Plugin{}},
@@ -293,7 +289,8 @@ func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient) {
 	})
 	b.Cleanup(c.Kill)
 	rpcClient, err := c.Client()
-	theirs.Close()
+	hostEnd.Close()
+	linkEnd.Close()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -301,7 +298,23 @@ func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return c, raw.(whpb.WorkerClient)
+	return c, raw.(whpb.WorkerClient), lc
+}
+
+// benchSocketPair returns our end of a Unix socket pair as a connection and
+// the child's end as a file.
+func benchSocketPair(b *testing.B) (net.Conn, *os.File) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "ours"), os.NewFile(uintptr(fds[1]), "theirs")
+	conn, err := net.FileConn(ours)
+	ours.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return conn, theirs
 }
 
 // oneConnListener is a net.Listener that accepts one connection and then

@@ -25,6 +25,7 @@ const (
 	methodBroken
 	methodStream
 	methodBlock
+	methodCount
 )
 
 // socketPair returns the two ends of a Unix stream socket pair, as the
@@ -75,6 +76,20 @@ func testHandler(blocked chan<- error) Handler {
 				}
 			}
 			return nil
+		case methodCount:
+			// Read every message, then reply with the number of bytes.
+			var n int64
+			for {
+				var chunk wrapperspb.BytesValue
+				err := s.Recv(&chunk)
+				if errors.Is(err, io.EOF) {
+					return s.Send(wrapperspb.Int64(n), true)
+				}
+				if err != nil {
+					return err
+				}
+				n += int64(len(chunk.Value))
+			}
 		case methodBlock:
 			<-s.Context().Done()
 			blocked <- s.Context().Err()
@@ -192,6 +207,45 @@ func TestStreamFlowControl(t *testing.T) {
 	}
 	if err := a.Err(); err != nil {
 		t.Errorf("link closed: %v", err)
+	}
+}
+
+// TestSendWhileReceiving sends a request larger than the window while
+// another goroutine waits for the reply on the same stream: a window grant
+// must wake the sender, not the receiver.
+func TestSendWhileReceiving(t *testing.T) {
+	a, _, _ := newPair(t, Options{Window: 64 << 10})
+	for range 20 {
+		sendWhileReceiving(t, a)
+	}
+}
+
+func sendWhileReceiving(t *testing.T, a *Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := a.Open(ctx, methodCount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const chunks = 8
+	got := make(chan error, 1)
+	var n wrapperspb.Int64Value
+	go func() { got <- s.Recv(&n) }()
+	// The receiver waits first, as a fetch waits for its response head
+	// while the request body goes out.
+	time.Sleep(time.Millisecond)
+	chunk := bytes.Repeat([]byte{'x'}, 32<<10)
+	for i := range chunks {
+		if err := s.Send(wrapperspb.Bytes(chunk), i == chunks-1); err != nil {
+			t.Fatalf("send chunk %d: %v", i, err)
+		}
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	if n.Value != chunks*32<<10 {
+		t.Errorf("the peer counted %d bytes, want %d", n.Value, chunks*32<<10)
 	}
 }
 

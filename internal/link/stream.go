@@ -45,8 +45,11 @@ type Stream struct {
 	// read but not yet granted back.
 	recvCredit   int
 	pendingGrant int
-	// wake is signalled when a message, the end or more credit arrives.
-	wake chan struct{}
+	// recvWake is signalled when a message or the end arrives, and
+	// sendWake when credit or the end arrives. Send and Recv may wait at
+	// the same time, so each has its own.
+	recvWake chan struct{}
+	sendWake chan struct{}
 }
 
 // newStream returns a stream. An opener's stream lives in the opener's
@@ -59,7 +62,8 @@ func newStream(c *Conn, id uint32, m Method, opener bool, ctx context.Context) *
 	return &Stream{
 		c: c, id: id, method: m, opener: opener, ctx: ctx, cancel: cancel,
 		sendCredit: c.opts.Window, recvCredit: c.opts.Window,
-		wake: make(chan struct{}, 1),
+		recvWake: make(chan struct{}, 1),
+		sendWake: make(chan struct{}, 1),
 	}
 }
 
@@ -123,7 +127,7 @@ func (s *Stream) reserve(n int, last bool) (typ, flags byte, err error) {
 			return typ, flags, err
 		}
 		select {
-		case <-s.wake:
+		case <-s.sendWake:
 		case <-s.ctx.Done():
 			return 0, 0, status.FromContextError(s.ctx.Err()).Err()
 		}
@@ -159,7 +163,7 @@ func (s *Stream) Recv(m proto.Message) error {
 			return io.EOF
 		}
 		select {
-		case <-s.wake:
+		case <-s.recvWake:
 		case <-s.ctx.Done():
 			return status.FromContextError(s.ctx.Err()).Err()
 		}
@@ -227,7 +231,7 @@ func (s *Stream) deliver(payload []byte, flags byte) error {
 		s.finish(nil, flags&flagBroken != 0)
 		return nil
 	}
-	s.signal()
+	signal(s.recvWake)
 	return nil
 }
 
@@ -237,12 +241,13 @@ func (s *Stream) grant(payload []byte) {
 	s.mu.Lock()
 	s.sendCredit += n
 	s.mu.Unlock()
-	s.signal()
+	signal(s.sendWake)
 }
 
-func (s *Stream) signal() {
+// signal wakes the goroutine waiting on wake, if any, or the next to wait.
+func signal(wake chan struct{}) {
 	select {
-	case s.wake <- struct{}{}:
+	case wake <- struct{}{}:
 	default:
 	}
 }
@@ -263,7 +268,8 @@ func (s *Stream) finish(err error, broken bool) {
 		s.stopWatch()
 	}
 	s.c.remove(s)
-	s.signal()
+	signal(s.recvWake)
+	signal(s.sendWake)
 	if !s.opener {
 		s.cancel()
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 
@@ -35,6 +36,10 @@ type Options struct {
 	// Window is the number of bytes of messages the peer may send on a
 	// stream before this side has read them. Default DefaultWindow.
 	Window int
+	// AcceptFiles lets the peer pass descriptors with Conn.CallWithFile.
+	// Without it, descriptors the peer sends are closed unread, and a frame
+	// that claims one closes the link.
+	AcceptFiles bool
 	// MaxStreams bounds the streams the peer may have open at once; a
 	// stream over the limit ends with RESOURCE_EXHAUSTED. Default
 	// DefaultMaxStreams.
@@ -57,6 +62,9 @@ type Conn struct {
 	nc   net.Conn
 	opts Options
 	done chan struct{}
+
+	// files is the reader of a link with AcceptFiles set.
+	files *fileReader
 
 	writeMu sync.Mutex
 
@@ -83,6 +91,9 @@ func New(nc net.Conn, opts Options) *Conn {
 	c.nextID = 2
 	if opts.Odd {
 		c.nextID = 1
+	}
+	if uc, ok := nc.(*net.UnixConn); ok && opts.AcceptFiles {
+		c.files = newFileReader(uc)
 	}
 	go c.read()
 	return c
@@ -130,7 +141,12 @@ func (c *Conn) Open(ctx context.Context, m Method) (*Stream, error) {
 // read reads frames until the connection fails and dispatches each to its
 // stream.
 func (c *Conn) read() {
-	r := bufio.NewReaderSize(c.nc, 64<<10)
+	var src io.Reader = c.nc
+	if c.files != nil {
+		src = c.files
+		defer c.files.closeAll()
+	}
+	r := bufio.NewReaderSize(src, 64<<10)
 	buf := make([]byte, headerSize)
 	for {
 		h, payload, err := readFrame(r, buf, uint32(c.opts.MaxMessageSize))
@@ -188,6 +204,18 @@ func (c *Conn) accept(h header, payload []byte) error {
 		return fmt.Errorf("stream %d: opened twice", h.stream)
 	}
 	s := newStream(c, h.stream, h.method, false, context.Background())
+	if h.flags&flagFile != 0 {
+		if c.files == nil {
+			c.mu.Unlock()
+			return fmt.Errorf("stream %d: a descriptor was sent, but this link does not accept them", h.stream)
+		}
+		f, err := c.files.take()
+		if err != nil {
+			c.mu.Unlock()
+			return err
+		}
+		s.file = f
+	}
 	c.streams[h.stream] = s
 	full := c.peer >= c.opts.MaxStreams
 	c.peer++

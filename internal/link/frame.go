@@ -31,6 +31,8 @@ const (
 	// flagBroken marks the end of a stream whose handler left its runtime
 	// unusable.
 	flagBroken
+	// flagFile marks an opening frame sent with a descriptor attached.
+	flagFile
 )
 
 // headerSize is the size of a frame header in bytes.

@@ -406,3 +406,15 @@ func TestNoGoroutinesLeft(t *testing.T) {
 		t.Errorf("%d goroutines after close, %d before", n, before)
 	}
 }
+
+// BenchmarkCall measures one call round trip between two links in this
+// process, over a real socket pair.
+func BenchmarkCall(b *testing.B) {
+	a, _, _ := newPair(b, Options{})
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := a.Call(ctx, methodEcho, wrapperspb.String("ping"), &wrapperspb.StringValue{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	spb "google.golang.org/genproto/googleapis/rpc/status"
@@ -45,6 +46,8 @@ type Stream struct {
 	// read but not yet granted back.
 	recvCredit   int
 	pendingGrant int
+	// file is the descriptor that came with the opening frame.
+	file *os.File
 	// recvWake is signalled when a message or the end arrives, and
 	// sendWake when credit or the end arrives. Send and Recv may wait at
 	// the same time, so each has its own.
@@ -263,6 +266,12 @@ func (s *Stream) finish(err error, broken bool) {
 	s.ended = true
 	s.endErr = err
 	s.broken = s.broken || broken
+	if s.file != nil {
+		// The handler did not take the descriptor that came with the
+		// stream.
+		s.file.Close()
+		s.file = nil
+	}
 	s.mu.Unlock()
 	if s.stopWatch != nil {
 		s.stopWatch()

@@ -134,6 +134,7 @@ func (a *apiServer) List(ctx context.Context, req *pb.ListRequest) (*pb.ListResp
 		if inst := w.Running(); inst != nil {
 			info.State = "running"
 			info.Pid = int32(inst.(*process).pid())
+			info.DirectLinks = int32(DirectLinks(w))
 		}
 		resp.Workers = append(resp.Workers, info)
 	}

@@ -34,6 +34,9 @@ type hostServer struct {
 
 	mu     sync.Mutex
 	tokens map[string]*loader.Worker
+	// grants maps each handle this child has a direct link for to the
+	// process at the other end.
+	grants map[string]*process
 }
 
 func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) (*whpb.LoaderGetResponse, error) {
@@ -102,6 +105,10 @@ func (h *hostServer) serveLink(m link.Method, s *link.Stream) error {
 		return link.Reply(s, new(pb.CallRequest), h.Call)
 	case workerhost.LinkFetch:
 		return h.fetch(httpstream.LinkServer{S: s})
+	case workerhost.LinkConnect:
+		return link.Reply(s, new(pb.Target), h.connect)
+	case workerhost.LinkExitReason:
+		return link.Reply(s, new(pb.Target), h.exitReason)
 	}
 	return rpcerr.ToStatus(rpcerr.Errorf(codes.Unimplemented, "link: unknown method %d", m))
 }

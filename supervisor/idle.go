@@ -48,12 +48,12 @@ func (s *Supervisor) evictIdle(cutoff time.Time) {
 			continue
 		}
 		if w.ID == "" {
-			if last.Before(anonymousCutoff) {
+			if last.Before(anonymousCutoff) && s.drained(w, anonymousIdleTimeout) {
 				s.forgetAnonymous(w)
 			}
 			continue
 		}
-		if last.After(cutoff) {
+		if last.After(cutoff) || !s.drained(w, s.idleTimeout) {
 			continue
 		}
 		if w.Evict() {

@@ -54,6 +54,11 @@ type process struct {
 	mu      sync.Mutex
 	worker  *loader.Worker
 	exports []*whpb.Export
+	// grants are the parents' ends of the direct links to this worker,
+	// duplicated.
+	grants []*os.File
+	// drained is set when the worker agreed to stop as idle.
+	drained bool
 }
 
 var _ loader.Instance = (*process)(nil)
@@ -191,6 +196,7 @@ func (p *process) load(ctx context.Context, w *loader.Worker, code *pb.WorkerCod
 // watch records why the process stopped, once it has.
 func (p *process) watch(w *loader.Worker) {
 	<-p.runner.Done()
+	p.revokeGrants()
 	reason := p.exitReason()
 	if w.Running() == nil && w.StopReason() != "evicted" {
 		w.SetStopReason(reason)
@@ -257,6 +263,7 @@ func (p *process) Done() <-chan struct{} { return p.runner.Done() }
 // Stop requests the process to exit, kills it after stopTimeout, and waits.
 func (p *process) Stop() {
 	p.host.failPending()
+	p.revokeGrants()
 	p.client.Kill()
 	p.hostSrv.Stop()
 	p.link.Close()

@@ -19,9 +19,10 @@ type hostClient struct {
 	conn *grpc.ClientConn
 	c    whpb.HostClient
 	// link is set once, before the worker's code runs.
-	link *link.Conn
-	logs chan *whpb.LogRequest
-	done chan struct{}
+	link   *link.Conn
+	direct *directLinks
+	logs   chan *whpb.LogRequest
+	done   chan struct{}
 }
 
 func newHostClient(conn *grpc.ClientConn) *hostClient {
@@ -31,6 +32,7 @@ func newHostClient(conn *grpc.ClientConn) *hostClient {
 		logs: make(chan *whpb.LogRequest, 256),
 		done: make(chan struct{}),
 	}
+	h.direct = &directLinks{links: make(map[string]*directLink), connect: h.connect}
 	go h.sendLogs()
 	return h
 }
@@ -51,6 +53,7 @@ func (h *hostClient) close() {
 	if h.link != nil {
 		h.link.Close()
 	}
+	h.direct.closeAll()
 }
 
 func (h *hostClient) Log(level, message string) {
@@ -63,6 +66,9 @@ func (h *hostClient) Fetch(ctx context.Context, req *http.Request) (*http.Respon
 }
 
 func (h *hostClient) FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error) {
+	if resp, sent, err := h.fetchDirect(ctx, target, req); sent {
+		return resp, err
+	}
 	return h.stream(ctx, httpstream.LinkOpener(h.link, LinkFetch), target, req)
 }
 
@@ -101,9 +107,24 @@ func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.Wo
 }
 
 func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error) {
-	resp := new(pb.CallResponse)
-	if _, err := h.link.Call(ctx, LinkCall, &pb.CallRequest{Target: target, Method: method, Args: args}, resp); err != nil {
+	req := &pb.CallRequest{Target: target, Method: method, Args: args}
+	resp, sent, err := h.callDirect(ctx, req)
+	if err != nil {
+		return nil, rpcerr.FromStatus(err)
+	}
+	if sent {
+		return resp.Result, nil
+	}
+	resp = new(pb.CallResponse)
+	if _, err := h.link.Call(ctx, LinkCall, req, resp); err != nil {
 		return nil, rpcerr.FromStatus(err)
 	}
 	return resp.Result, nil
+}
+
+// connect asks the supervisor for a direct link to the worker behind
+// handle, which the supervisor attaches before it replies.
+func (h *hostClient) connect(ctx context.Context, handle string) error {
+	_, err := h.link.Call(ctx, LinkConnect, &pb.Target{Handle: handle}, new(pb.Empty))
+	return err
 }

@@ -1,9 +1,11 @@
 package workerhost
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/dynworker/dynworker/internal/link"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
 // LinkFD is the file descriptor on which a workerhost finds its link to the
@@ -18,13 +21,32 @@ import (
 // calls this worker, and a parent worker calls the workers it loaded.
 const LinkFD = 4
 
-// Methods on the link. Each side serves both.
+// Methods on the link.
 const (
 	// LinkCall carries one dynworker.v1.CallRequest and its CallResponse.
+	// Each side serves it, and so does a worker on its direct links.
 	LinkCall link.Method = 1
 	// LinkFetch carries dynworker.v1.FetchRequest messages one way and
-	// FetchResponse messages back, as the Fetch RPC does.
+	// FetchResponse messages back, as the Fetch RPC does. Served as
+	// LinkCall is.
 	LinkFetch link.Method = 2
+	// LinkConnect asks the supervisor for a direct link to the worker
+	// behind a handle: a dynworker.v1.Target with the handle, and an Empty
+	// reply once the link is attached.
+	LinkConnect link.Method = 3
+	// LinkServePeer gives a workerhost the worker's end of a direct link,
+	// with an Empty request and reply.
+	LinkServePeer link.Method = 4
+	// LinkAttach gives a parent's workerhost its end of a direct link: a
+	// Target with the handle the link serves, and an Empty reply.
+	LinkAttach link.Method = 5
+	// LinkDrain asks a workerhost to refuse calls on its direct links if
+	// it has been idle long enough: DrainRequest and DrainResponse.
+	LinkDrain link.Method = 6
+	// LinkExitReason asks the supervisor why the process of the worker
+	// behind a handle ended: a Target with the handle. The reply is an
+	// error that says why, or Empty when the process still runs.
+	LinkExitReason link.Method = 7
 )
 
 // openLink opens the link on LinkFD, served by h.
@@ -38,26 +60,80 @@ func openLink(h link.Handler) (*link.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open link on descriptor %d: %w", LinkFD, err)
 	}
-	return link.New(c, link.Options{Handler: h, MaxMessageSize: MaxMessageSize}), nil
+	return link.New(c, link.Options{Handler: h, MaxMessageSize: MaxMessageSize, AcceptFiles: true}), nil
 }
 
-// serveLink serves the supervisor's calls and fetches to this worker.
+// serveLink serves the supervisor's requests on the link.
 func (s *workerServer) serveLink(m link.Method, st *link.Stream) error {
 	switch m {
 	case LinkCall:
-		req := new(pb.CallRequest)
-		if err := st.Recv(req); err != nil {
+		return s.serveCall(st)
+	case LinkFetch:
+		return s.serveFetch(st)
+	case LinkServePeer:
+		return link.Reply(st, new(pb.Empty), func(context.Context, *pb.Empty) (*pb.Empty, error) {
+			return &pb.Empty{}, s.servePeer(st.File())
+		})
+	case LinkAttach:
+		return link.Reply(st, new(pb.Target), func(_ context.Context, t *pb.Target) (*pb.Empty, error) {
+			return &pb.Empty{}, s.direct.attach(t.GetHandle(), st.File())
+		})
+	case LinkDrain:
+		return link.Reply(st, new(whpb.DrainRequest), func(_ context.Context, req *whpb.DrainRequest) (*whpb.DrainResponse, error) {
+			idle := time.Duration(req.GetIdleMs()) * time.Millisecond
+			return &whpb.DrainResponse{Drained: s.peers.drain(idle)}, nil
+		})
+	}
+	return unknownMethod(m)
+}
+
+// servePeer serves calls from a parent worker on the worker's end f of a
+// direct link. Only calls and fetches are served there.
+func (s *workerServer) servePeer(f *os.File) error {
+	if f == nil {
+		return rpcerr.Errorf(codes.InvalidArgument, "serve direct link: no socket came with the request")
+	}
+	nc, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("serve direct link: %w", err)
+	}
+	// A new link after a drain means the supervisor kept this worker.
+	s.peers.resume()
+	link.New(nc, link.Options{MaxMessageSize: MaxMessageSize, Handler: func(m link.Method, st *link.Stream) error {
+		if m != LinkCall && m != LinkFetch {
+			return unknownMethod(m)
+		}
+		if err := s.peers.begin(); err != nil {
 			return err
 		}
-		resp, err := s.call(st.Context(), req)
-		s.exitIfBroken(st.SetBroken)
-		if err != nil {
-			return rpcerr.ToStatus(err)
+		defer s.peers.end()
+		if m == LinkCall {
+			return s.serveCall(st)
 		}
-		return st.Send(resp, true)
-	case LinkFetch:
-		defer s.exitIfBroken(st.SetBroken)
-		return rpcerr.ToStatus(s.fetch(httpstream.LinkServer{S: st}))
+		return s.serveFetch(st)
+	}})
+	return nil
+}
+
+func (s *workerServer) serveCall(st *link.Stream) error {
+	req := new(pb.CallRequest)
+	if err := st.Recv(req); err != nil {
+		return err
 	}
+	resp, err := s.call(st.Context(), req)
+	s.exitIfBroken(st.SetBroken)
+	if err != nil {
+		return rpcerr.ToStatus(err)
+	}
+	return st.Send(resp, true)
+}
+
+func (s *workerServer) serveFetch(st *link.Stream) error {
+	defer s.exitIfBroken(st.SetBroken)
+	return rpcerr.ToStatus(s.fetch(httpstream.LinkServer{S: st}))
+}
+
+func unknownMethod(m link.Method) error {
 	return rpcerr.ToStatus(rpcerr.Errorf(codes.Unimplemented, "link: unknown method %d", m))
 }

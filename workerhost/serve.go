@@ -24,7 +24,7 @@ func Serve() error {
 	host := newHostClient(conn)
 	defer host.close()
 
-	srv := newWorkerServer(host)
+	srv := newWorkerServer(host, host.direct)
 	defer srv.close()
 	lc, err := openLink(srv.serveLink)
 	if err != nil {

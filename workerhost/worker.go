@@ -34,6 +34,11 @@ type workerServer struct {
 
 	exitOnce sync.Once
 
+	// direct holds this worker's direct links to the workers it loaded,
+	// and peers counts the calls other workers make on direct links to it.
+	direct *directLinks
+	peers  peerCalls
+
 	mu     sync.Mutex
 	engine *engine.Engine
 	loaded bool
@@ -46,8 +51,8 @@ const prepareGCPercent = 400
 
 // newWorkerServer returns a server that starts preparing a runtime at once,
 // while go-plugin's handshake runs and, in the warm pool, until code comes.
-func newWorkerServer(host engine.Host) *workerServer {
-	s := &workerServer{host: host, trim: newTrimmer(), prepared: make(chan struct{})}
+func newWorkerServer(host engine.Host, direct *directLinks) *workerServer {
+	s := &workerServer{host: host, direct: direct, trim: newTrimmer(), prepared: make(chan struct{})}
 	go func() {
 		defer close(s.prepared)
 		// Preparing allocates a lot that lives on; collecting while the heap

@@ -2198,7 +2198,11 @@ type WorkerInfo struct {
 	LastUsedUnixMs int64  `protobuf:"varint,7,opt,name=last_used_unix_ms,json=lastUsedUnixMs,proto3" json:"last_used_unix_ms,omitempty"`
 	Calls          int64  `protobuf:"varint,8,opt,name=calls,proto3" json:"calls,omitempty"`
 	// stop_reason says why the worker last stopped, if it did.
-	StopReason    string `protobuf:"bytes,9,opt,name=stop_reason,json=stopReason,proto3" json:"stop_reason,omitempty"`
+	StopReason string `protobuf:"bytes,9,opt,name=stop_reason,json=stopReason,proto3" json:"stop_reason,omitempty"`
+	// direct_links counts the socket pairs the supervisor granted between
+	// parent workers and this worker's process. Calls on them skip the
+	// supervisor.
+	DirectLinks   int32 `protobuf:"varint,10,opt,name=direct_links,json=directLinks,proto3" json:"direct_links,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2294,6 +2298,13 @@ func (x *WorkerInfo) GetStopReason() string {
 		return x.StopReason
 	}
 	return ""
+}
+
+func (x *WorkerInfo) GetDirectLinks() int32 {
+	if x != nil {
+		return x.DirectLinks
+	}
+	return 0
 }
 
 type EvictRequest struct {
@@ -2543,7 +2554,7 @@ const file_dynworker_v1_dynworker_proto_rawDesc = "" +
 	"\vListRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\"B\n" +
 	"\fListResponse\x122\n" +
-	"\aworkers\x18\x01 \x03(\v2\x18.dynworker.v1.WorkerInfoR\aworkers\"\x91\x02\n" +
+	"\aworkers\x18\x01 \x03(\v2\x18.dynworker.v1.WorkerInfoR\aworkers\"\xb4\x02\n" +
 	"\n" +
 	"WorkerInfo\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x1b\n" +
@@ -2555,7 +2566,9 @@ const file_dynworker_v1_dynworker_proto_rawDesc = "" +
 	"\x11last_used_unix_ms\x18\a \x01(\x03R\x0elastUsedUnixMs\x12\x14\n" +
 	"\x05calls\x18\b \x01(\x03R\x05calls\x12\x1f\n" +
 	"\vstop_reason\x18\t \x01(\tR\n" +
-	"stopReason\"a\n" +
+	"stopReason\x12!\n" +
+	"\fdirect_links\x18\n" +
+	" \x01(\x05R\vdirectLinks\"a\n" +
 	"\fEvictRequest\x12\x1c\n" +
 	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x12\x1b\n" +
 	"\tworker_id\x18\x02 \x01(\tR\bworkerId\x12\x16\n" +

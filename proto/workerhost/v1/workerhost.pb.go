@@ -894,6 +894,101 @@ func (*LogResponse) Descriptor() ([]byte, []int) {
 	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{16}
 }
 
+// DrainRequest is sent on the link before the supervisor stops an idle
+// worker that has direct links from parent workers.
+type DrainRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// idle_ms is how long the worker must have gone without calls on its
+	// direct links.
+	IdleMs        int64 `protobuf:"varint,1,opt,name=idle_ms,json=idleMs,proto3" json:"idle_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DrainRequest) Reset() {
+	*x = DrainRequest{}
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DrainRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DrainRequest) ProtoMessage() {}
+
+func (x *DrainRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DrainRequest.ProtoReflect.Descriptor instead.
+func (*DrainRequest) Descriptor() ([]byte, []int) {
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *DrainRequest) GetIdleMs() int64 {
+	if x != nil {
+		return x.IdleMs
+	}
+	return 0
+}
+
+// DrainResponse reports whether the workerhost was idle long enough. When
+// drained is set, it refuses every later call on its direct links, so the
+// callers go through the supervisor, which starts the worker again.
+type DrainResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Drained       bool                   `protobuf:"varint,1,opt,name=drained,proto3" json:"drained,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DrainResponse) Reset() {
+	*x = DrainResponse{}
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DrainResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DrainResponse) ProtoMessage() {}
+
+func (x *DrainResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_workerhost_v1_workerhost_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DrainResponse.ProtoReflect.Descriptor instead.
+func (*DrainResponse) Descriptor() ([]byte, []int) {
+	return file_workerhost_v1_workerhost_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DrainResponse) GetDrained() bool {
+	if x != nil {
+		return x.Drained
+	}
+	return false
+}
+
 var File_workerhost_v1_workerhost_proto protoreflect.FileDescriptor
 
 const file_workerhost_v1_workerhost_proto_rawDesc = "" +
@@ -948,7 +1043,11 @@ const file_workerhost_v1_workerhost_proto_rawDesc = "" +
 	"LogRequest\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\r\n" +
-	"\vLogResponse2\x8a\x02\n" +
+	"\vLogResponse\"'\n" +
+	"\fDrainRequest\x12\x17\n" +
+	"\aidle_ms\x18\x01 \x01(\x03R\x06idleMs\")\n" +
+	"\rDrainResponse\x12\x18\n" +
+	"\adrained\x18\x01 \x01(\bR\adrained2\x8a\x02\n" +
 	"\x06Worker\x12V\n" +
 	"\x05Ready\x12%.dynworker.workerhost.v1.ReadyRequest\x1a&.dynworker.workerhost.v1.ReadyResponse\x12S\n" +
 	"\x04Load\x12$.dynworker.workerhost.v1.LoadRequest\x1a%.dynworker.workerhost.v1.LoadResponse\x12S\n" +
@@ -973,7 +1072,7 @@ func file_workerhost_v1_workerhost_proto_rawDescGZIP() []byte {
 	return file_workerhost_v1_workerhost_proto_rawDescData
 }
 
-var file_workerhost_v1_workerhost_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_workerhost_v1_workerhost_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_workerhost_v1_workerhost_proto_goTypes = []any{
 	(*ReadyRequest)(nil),          // 0: dynworker.workerhost.v1.ReadyRequest
 	(*ReadyResponse)(nil),         // 1: dynworker.workerhost.v1.ReadyResponse
@@ -992,26 +1091,28 @@ var file_workerhost_v1_workerhost_proto_goTypes = []any{
 	(*LoaderLoadResponse)(nil),    // 14: dynworker.workerhost.v1.LoaderLoadResponse
 	(*LogRequest)(nil),            // 15: dynworker.workerhost.v1.LogRequest
 	(*LogResponse)(nil),           // 16: dynworker.workerhost.v1.LogResponse
-	(*v1.WorkerCode)(nil),         // 17: dynworker.v1.WorkerCode
-	(*v1.ErrorValue)(nil),         // 18: dynworker.v1.ErrorValue
-	(*v1.FetchRequest)(nil),       // 19: dynworker.v1.FetchRequest
-	(*v1.FetchResponse)(nil),      // 20: dynworker.v1.FetchResponse
+	(*DrainRequest)(nil),          // 17: dynworker.workerhost.v1.DrainRequest
+	(*DrainResponse)(nil),         // 18: dynworker.workerhost.v1.DrainResponse
+	(*v1.WorkerCode)(nil),         // 19: dynworker.v1.WorkerCode
+	(*v1.ErrorValue)(nil),         // 20: dynworker.v1.ErrorValue
+	(*v1.FetchRequest)(nil),       // 21: dynworker.v1.FetchRequest
+	(*v1.FetchResponse)(nil),      // 22: dynworker.v1.FetchResponse
 }
 var file_workerhost_v1_workerhost_proto_depIdxs = []int32{
-	17, // 0: dynworker.workerhost.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
+	19, // 0: dynworker.workerhost.v1.LoadRequest.code:type_name -> dynworker.v1.WorkerCode
 	7,  // 1: dynworker.workerhost.v1.LoadRequest.bindings:type_name -> dynworker.workerhost.v1.Binding
 	6,  // 2: dynworker.workerhost.v1.LoadResponse.exports:type_name -> dynworker.workerhost.v1.Export
 	8,  // 3: dynworker.workerhost.v1.Binding.loader:type_name -> dynworker.workerhost.v1.LoaderBinding
-	17, // 4: dynworker.workerhost.v1.LoaderProvideRequest.code:type_name -> dynworker.v1.WorkerCode
-	18, // 5: dynworker.workerhost.v1.LoaderProvideRequest.error:type_name -> dynworker.v1.ErrorValue
-	17, // 6: dynworker.workerhost.v1.LoaderLoadRequest.code:type_name -> dynworker.v1.WorkerCode
+	19, // 4: dynworker.workerhost.v1.LoaderProvideRequest.code:type_name -> dynworker.v1.WorkerCode
+	20, // 5: dynworker.workerhost.v1.LoaderProvideRequest.error:type_name -> dynworker.v1.ErrorValue
+	19, // 6: dynworker.workerhost.v1.LoaderLoadRequest.code:type_name -> dynworker.v1.WorkerCode
 	0,  // 7: dynworker.workerhost.v1.Worker.Ready:input_type -> dynworker.workerhost.v1.ReadyRequest
 	4,  // 8: dynworker.workerhost.v1.Worker.Load:input_type -> dynworker.workerhost.v1.LoadRequest
 	2,  // 9: dynworker.workerhost.v1.Worker.Test:input_type -> dynworker.workerhost.v1.TestRequest
 	9,  // 10: dynworker.workerhost.v1.Host.LoaderGet:input_type -> dynworker.workerhost.v1.LoaderGetRequest
 	11, // 11: dynworker.workerhost.v1.Host.LoaderProvide:input_type -> dynworker.workerhost.v1.LoaderProvideRequest
 	13, // 12: dynworker.workerhost.v1.Host.LoaderLoad:input_type -> dynworker.workerhost.v1.LoaderLoadRequest
-	19, // 13: dynworker.workerhost.v1.Host.Outbound:input_type -> dynworker.v1.FetchRequest
+	21, // 13: dynworker.workerhost.v1.Host.Outbound:input_type -> dynworker.v1.FetchRequest
 	15, // 14: dynworker.workerhost.v1.Host.Log:input_type -> dynworker.workerhost.v1.LogRequest
 	1,  // 15: dynworker.workerhost.v1.Worker.Ready:output_type -> dynworker.workerhost.v1.ReadyResponse
 	5,  // 16: dynworker.workerhost.v1.Worker.Load:output_type -> dynworker.workerhost.v1.LoadResponse
@@ -1019,7 +1120,7 @@ var file_workerhost_v1_workerhost_proto_depIdxs = []int32{
 	10, // 18: dynworker.workerhost.v1.Host.LoaderGet:output_type -> dynworker.workerhost.v1.LoaderGetResponse
 	12, // 19: dynworker.workerhost.v1.Host.LoaderProvide:output_type -> dynworker.workerhost.v1.LoaderProvideResponse
 	14, // 20: dynworker.workerhost.v1.Host.LoaderLoad:output_type -> dynworker.workerhost.v1.LoaderLoadResponse
-	20, // 21: dynworker.workerhost.v1.Host.Outbound:output_type -> dynworker.v1.FetchResponse
+	22, // 21: dynworker.workerhost.v1.Host.Outbound:output_type -> dynworker.v1.FetchResponse
 	16, // 22: dynworker.workerhost.v1.Host.Log:output_type -> dynworker.workerhost.v1.LogResponse
 	15, // [15:23] is the sub-list for method output_type
 	7,  // [7:15] is the sub-list for method input_type
@@ -1042,7 +1143,7 @@ func file_workerhost_v1_workerhost_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_workerhost_v1_workerhost_proto_rawDesc), len(file_workerhost_v1_workerhost_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

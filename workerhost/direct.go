@@ -1,0 +1,269 @@
+package workerhost
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/link"
+	"github.com/dynworker/dynworker/internal/rpcerr"
+	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
+)
+
+// A parent worker calls the workers it loaded over direct links: socket
+// pairs the supervisor creates on request, with one end in the parent's
+// workerhost and the other in the worker's. A call on a direct link makes
+// one process hop instead of two. The supervisor checks the handle before
+// it grants a link, keeps a duplicate of the parent's end so it can revoke
+// the link, and sends the worker a drain request before it stops it as
+// idle.
+
+// errDraining is the code of a call a worker refused because it is
+// stopping. The call did not run, so the caller sends it again through the
+// supervisor.
+const errDraining = codes.Aborted
+
+// connectRetry is how long a parent waits after a failed request for a
+// direct link before it asks again.
+const connectRetry = time.Second
+
+// directLinks is a parent's registry of direct links, by worker handle.
+type directLinks struct {
+	// connect asks the supervisor for a link to the worker behind handle.
+	connect func(ctx context.Context, handle string) error
+
+	mu    sync.Mutex
+	links map[string]*directLink
+}
+
+type directLink struct {
+	conn       *link.Conn // nil until the supervisor attaches one
+	connecting bool
+	retryAt    time.Time
+}
+
+// get returns the open direct link to the worker behind handle, or nil.
+// Without one, it asks the supervisor for one in the background, so a
+// later call can use it.
+func (d *directLinks) get(handle string) *link.Conn {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.links[handle]
+	if l == nil {
+		l = &directLink{}
+		d.links[handle] = l
+	}
+	if l.conn != nil {
+		select {
+		case <-l.conn.Done():
+			l.conn = nil
+		default:
+			return l.conn
+		}
+	}
+	if !l.connecting && time.Now().After(l.retryAt) {
+		l.connecting = true
+		go d.request(handle, l)
+	}
+	return nil
+}
+
+func (d *directLinks) request(handle string, l *directLink) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := d.connect(ctx, handle)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l.connecting = false
+	if err != nil {
+		l.retryAt = time.Now().Add(connectRetry)
+	}
+}
+
+// attach starts a direct link on f, which the supervisor sent for handle.
+// The link serves nothing: the worker at the other end cannot call back.
+func (d *directLinks) attach(handle string, f *os.File) error {
+	nc, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	c := link.New(nc, link.Options{Odd: true, MaxMessageSize: MaxMessageSize})
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.links[handle]
+	if l == nil {
+		l = &directLink{}
+		d.links[handle] = l
+	}
+	if l.conn != nil {
+		l.conn.Close()
+	}
+	l.conn = c
+	return nil
+}
+
+// drop closes the direct link of handle if it is c, after a call found it
+// unusable.
+func (d *directLinks) drop(handle string, c *link.Conn) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if l := d.links[handle]; l != nil && l.conn == c {
+		l.conn = nil
+	}
+	c.Close()
+}
+
+func (d *directLinks) closeAll() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, l := range d.links {
+		if l.conn != nil {
+			l.conn.Close()
+		}
+	}
+}
+
+// callDirect makes a call on the direct link to target's worker. sent
+// reports whether the call may have reached the worker; when it is false,
+// the caller sends the call through the supervisor instead.
+func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp *pb.CallResponse, sent bool, err error) {
+	handle := req.GetTarget().GetHandle()
+	c := h.direct.get(handle)
+	if c == nil {
+		return nil, false, nil
+	}
+	s, err := c.Open(ctx, LinkCall)
+	if err != nil {
+		h.direct.drop(handle, c)
+		return nil, false, nil
+	}
+	defer s.Close()
+	direct := &pb.CallRequest{Target: peerTarget(req.Target), Method: req.Method, Args: req.Args}
+	if err := s.Send(direct, true); err != nil {
+		// A write to a socket whose reader has gone fails: the call did
+		// not reach the worker.
+		h.direct.drop(handle, c)
+		return nil, false, nil
+	}
+	resp = new(pb.CallResponse)
+	err = s.Recv(resp)
+	switch status.Code(err) {
+	case codes.OK:
+		return resp, true, nil
+	case errDraining:
+		h.direct.drop(handle, c)
+		return nil, false, nil
+	case codes.Unavailable:
+		// The worker's process ended, perhaps during the call: the
+		// supervisor knows why, and whether the call ran.
+		h.direct.drop(handle, c)
+		err = h.exitReason(ctx, handle, err)
+		if status.Code(err) == errDraining {
+			return nil, false, nil
+		}
+		return nil, true, err
+	}
+	return nil, true, err
+}
+
+// fetchDirect sends a request without a body on the direct link to
+// target's worker. sent reports whether the request may have reached the
+// worker; when it is false, the caller sends it through the supervisor.
+// NOTE: a request with a body always goes through the supervisor, because
+// a body read once cannot be sent again when the worker refuses it.
+func (h *hostClient) fetchDirect(ctx context.Context, target *pb.Target, req *http.Request) (resp *http.Response, sent bool, err error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		return nil, false, nil
+	}
+	handle := target.GetHandle()
+	c := h.direct.get(handle)
+	if c == nil {
+		return nil, false, nil
+	}
+	resp, err = httpstream.RoundTrip(ctx, httpstream.LinkOpener(c, LinkFetch), peerTarget(target), req, nil)
+	if err == nil {
+		return resp, true, nil
+	}
+	switch {
+	case status.Code(err) == errDraining:
+		h.direct.drop(handle, c)
+		return nil, false, nil
+	case ctx.Err() == nil && (status.Code(err) == codes.Unavailable || status.Code(err) == codes.Canceled):
+		// The link closed: before the request went out, or with the
+		// worker's exit. The supervisor knows which.
+		h.direct.drop(handle, c)
+		err = h.exitReason(ctx, handle, err)
+		if status.Code(err) == errDraining || status.Code(err) == codes.NotFound {
+			return nil, false, nil
+		}
+	}
+	return nil, true, rpcerr.FromStatus(err)
+}
+
+// peerTarget is target without the handle, which only the supervisor reads.
+func peerTarget(t *pb.Target) *pb.Target {
+	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
+}
+
+// exitReason asks the supervisor why the worker behind handle stopped,
+// and returns cause when it cannot tell.
+func (h *hostClient) exitReason(ctx context.Context, handle string, cause error) error {
+	_, err := h.link.Call(ctx, LinkExitReason, &pb.Target{Handle: handle}, new(pb.Empty))
+	if err == nil {
+		return cause
+	}
+	return err
+}
+
+// resume takes calls again after a drain that was not followed by a stop.
+func (p *peerCalls) resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draining = false
+}
+
+// peerCalls counts a worker's calls on direct links, for draining.
+type peerCalls struct {
+	mu       sync.Mutex
+	active   int
+	last     time.Time
+	draining bool
+}
+
+// begin counts a call in, or returns the error that refuses it.
+func (p *peerCalls) begin() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.draining {
+		return status.Error(errDraining, "the worker is stopping; send the call through the supervisor")
+	}
+	p.active++
+	return nil
+}
+
+func (p *peerCalls) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.active--
+	p.last = time.Now()
+}
+
+// drain starts refusing calls if none is in progress and none ended within
+// idle, and reports whether it did.
+func (p *peerCalls) drain(idle time.Duration) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.active > 0 || time.Since(p.last) < idle {
+		return false
+	}
+	p.draining = true
+	return true
+}

@@ -47,16 +47,20 @@ type directLink struct {
 	conn       *link.Conn // nil until the supervisor attaches one
 	connecting bool
 	retryAt    time.Time
+	// uses counts the calls that found no link.
+	uses int
 }
 
 // get returns the open direct link to the worker behind handle, or nil.
-// Without one, it asks the supervisor for one in the background, so a
-// later call can use it.
+// Without one, from the second call on, it requests one from the
+// supervisor in the background, so a later call can use it. A worker
+// called once, as most loaded with load() are, never gets one.
 func (d *directLinks) get(handle string) *link.Conn {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	l := d.links[handle]
 	if l == nil {
+		d.pruneLocked()
 		l = &directLink{}
 		d.links[handle] = l
 	}
@@ -68,11 +72,28 @@ func (d *directLinks) get(handle string) *link.Conn {
 			return l.conn
 		}
 	}
-	if !l.connecting && time.Now().After(l.retryAt) {
+	l.uses++
+	if l.uses >= 2 && !l.connecting && time.Now().After(l.retryAt) {
 		l.connecting = true
 		go d.request(handle, l)
 	}
 	return nil
+}
+
+// maxLinkEntries bounds the handles a parent keeps entries for, so one
+// that loads a new worker per request does not grow the map for good.
+const maxLinkEntries = 1024
+
+// pruneLocked forgets the handles without a link once there are too many.
+func (d *directLinks) pruneLocked() {
+	if len(d.links) < maxLinkEntries {
+		return
+	}
+	for handle, l := range d.links {
+		if l.conn == nil && !l.connecting {
+			delete(d.links, handle)
+		}
+	}
 }
 
 func (d *directLinks) request(handle string, l *directLink) {

@@ -2,6 +2,7 @@ package workerhost
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -115,5 +116,17 @@ func TestDrainRequest(t *testing.T) {
 	}
 	if !resp.Drained {
 		t.Error("an idle worker did not drain")
+	}
+}
+
+func TestDirectLinksPruned(t *testing.T) {
+	d := &directLinks{links: make(map[string]*directLink), connect: func(context.Context, string) error { return nil }}
+	for i := range 3 * maxLinkEntries {
+		if c := d.get(fmt.Sprintf("handle-%d", i)); c != nil {
+			t.Fatalf("handle %d has a link", i)
+		}
+	}
+	if n := len(d.links); n > maxLinkEntries {
+		t.Errorf("%d entries after %d one-call handles, want at most %d", n, 3*maxLinkEntries, maxLinkEntries)
 	}
 }

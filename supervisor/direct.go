@@ -47,13 +47,14 @@ func (h *hostServer) connect(ctx context.Context, t *pb.Target) (*pb.Empty, erro
 		parentEnd.Close()
 		return nil, p.callError(err)
 	}
+	if err := h.proc.link.CallWithFile(ctx, workerhost.LinkAttach, &pb.Target{Handle: t.GetHandle()}, new(pb.Empty), parentEnd); err != nil {
+		parentEnd.Close()
+		return nil, err
+	}
 	// The supervisor keeps the parent's end, not the worker's, so that
 	// the worker's exit closes its end at once and the parent's next write
 	// fails before the call leaves.
 	p.keepGrant(parentEnd)
-	if err := h.proc.link.CallWithFile(ctx, workerhost.LinkAttach, &pb.Target{Handle: t.GetHandle()}, new(pb.Empty), parentEnd); err != nil {
-		return nil, err
-	}
 	return &pb.Empty{}, nil
 }
 
@@ -110,7 +111,14 @@ func filePair() (*os.File, *os.File, error) {
 func (p *process) keepGrant(f *os.File) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.grants = append(p.grants, f)
+	select {
+	case <-p.runner.Done():
+		// The worker stopped while the link was being set up.
+		_ = unix.Shutdown(int(f.Fd()), unix.SHUT_RDWR)
+		f.Close()
+	default:
+		p.grants = append(p.grants, f)
+	}
 }
 
 // revokeGrants shuts down every direct link to p's worker. Shutting down

@@ -130,8 +130,9 @@ func (s *workerServer) serveCall(st *link.Stream) error {
 }
 
 func (s *workerServer) serveFetch(st *link.Stream) error {
-	defer s.exitIfBroken(st.SetBroken)
-	return rpcerr.ToStatus(s.fetch(httpstream.LinkServer{S: st}))
+	markBroken := func() { s.exitIfBroken(st.SetBroken) }
+	defer markBroken()
+	return rpcerr.ToStatus(s.fetch(httpstream.LinkServer{S: st, BeforeEnd: markBroken}))
 }
 
 func unknownMethod(m link.Method) error {

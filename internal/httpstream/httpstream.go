@@ -49,10 +49,17 @@ func SendRequest(s RequestSender, target *pb.Target, req *http.Request) error {
 		head.End = true
 		return s.Send(head)
 	}
+	defer req.Body.Close()
+	if body, ok, err := smallBody(req.Body, req.ContentLength); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		head.Body, head.End = body, true
+		return s.Send(head)
+	}
 	if err := s.Send(head); err != nil {
 		return err
 	}
-	defer req.Body.Close()
 	return sendBody(req.Body, func(chunk []byte, end bool) error {
 		return s.Send(&pb.FetchRequest{Body: chunk, End: end})
 	})
@@ -90,6 +97,9 @@ func ReceiveRequest(r RequestReceiver) (*pb.Target, *http.Request, error) {
 	}
 	req.Header = headerMap(head.Headers)
 	if head.HasBody {
+		if first.End {
+			req.ContentLength = int64(len(first.Body))
+		}
 		req.Body = newBodyReader(first.Body, first.End, func() ([]byte, bool, error) {
 			m, err := r.Recv()
 			return m.GetBody(), m.GetEnd(), err
@@ -108,11 +118,17 @@ func SendResponse(s ResponseSender, resp *http.Response) error {
 		}
 		return s.Send(head)
 	}
+	defer resp.Body.Close()
+	if body, ok, err := smallBody(resp.Body, resp.ContentLength); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		head.Body, head.End = body, true
+		return s.Send(head)
+	}
 	if err := s.Send(head); err != nil {
-		resp.Body.Close()
 		return err
 	}
-	defer resp.Body.Close()
 	return sendBody(resp.Body, func(chunk []byte, end bool) error {
 		return s.Send(&pb.FetchResponse{Body: chunk, End: end})
 	})
@@ -165,7 +181,26 @@ func ReceiveResponse(r ResponseReceiver, onDone func()) (*http.Response, error) 
 	})
 	body.onDone = onDone
 	resp.Body = body
+	resp.ContentLength = -1
+	if first.End {
+		resp.ContentLength = int64(len(first.Body))
+	}
 	return resp, nil
+}
+
+// smallBody reads a body whose length is known and at most ChunkSize, so
+// it travels whole in the head message: one message where there would be
+// three. ok is false for other bodies, which are left unread. A length of
+// 0 counts as unknown, as net/http treats it for a request with a body.
+func smallBody(r io.Reader, length int64) (body []byte, ok bool, err error) {
+	if length <= 0 || length > ChunkSize {
+		return nil, false, nil
+	}
+	body = make([]byte, length)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, false, fmt.Errorf("read body: %w", err)
+	}
+	return body, true, nil
 }
 
 func sendBody(r io.Reader, send func(chunk []byte, end bool) error) error {

@@ -86,6 +86,53 @@ func TestResponseRoundTrip(t *testing.T) {
 	}
 }
 
+func TestSmallBodyInHead(t *testing.T) {
+	resp := &http.Response{
+		StatusCode:    200,
+		Status:        "200 OK",
+		Body:          io.NopCloser(strings.NewReader("sixteen bytes ok")),
+		ContentLength: 16,
+	}
+	p := &responsePipe{ch: make(chan *pb.FetchResponse, 10)}
+	if err := SendResponse(p, resp); err != nil {
+		t.Fatal(err)
+	}
+	close(p.ch)
+	if n := len(p.ch); n != 1 {
+		t.Fatalf("%d messages, want the head alone", n)
+	}
+	got, err := ReceiveResponse(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ContentLength != 16 {
+		t.Errorf("content length %d, want 16", got.ContentLength)
+	}
+	b, err := io.ReadAll(got.Body)
+	if err != nil || string(b) != "sixteen bytes ok" {
+		t.Errorf("body %q, %v", b, err)
+	}
+
+	req, _ := http.NewRequest("POST", "http://worker/", strings.NewReader("tiny"))
+	rp := &requestPipe{ch: make(chan *pb.FetchRequest, 10)}
+	if err := SendRequest(rp, &pb.Target{}, req); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rp.ch); n != 1 {
+		t.Fatalf("%d request messages, want the head alone", n)
+	}
+	_, gotReq, err := ReceiveRequest(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotReq.ContentLength != 4 {
+		t.Errorf("request content length %d, want 4", gotReq.ContentLength)
+	}
+	if b, _ := io.ReadAll(gotReq.Body); string(b) != "tiny" {
+		t.Errorf("request body %q", b)
+	}
+}
+
 func TestTruncatedBody(t *testing.T) {
 	p := &responsePipe{ch: make(chan *pb.FetchResponse, 10)}
 	p.ch <- &pb.FetchResponse{Response: &pb.HttpResponse{Status: 200, HasBody: true}, Body: []byte("part")}

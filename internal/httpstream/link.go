@@ -37,7 +37,12 @@ func (c LinkClient) Recv() (*pb.FetchResponse, error) {
 func (c LinkClient) CloseSend() error { return nil }
 
 // LinkServer is the accepting side of a Fetch-shaped link stream.
-type LinkServer struct{ S *link.Stream }
+type LinkServer struct {
+	S *link.Stream
+	// BeforeEnd, if set, runs before the response message with End set
+	// goes out, for example to mark the stream with Stream.SetBroken.
+	BeforeEnd func()
+}
 
 func (s LinkServer) Recv() (*pb.FetchRequest, error) {
 	m := new(pb.FetchRequest)
@@ -47,9 +52,14 @@ func (s LinkServer) Recv() (*pb.FetchRequest, error) {
 	return m, nil
 }
 
-// Send sends m. The stream ends when the handler returns, so a response
-// message with End set is not the stream's last.
-func (s LinkServer) Send(m *pb.FetchResponse) error { return s.S.Send(m, false) }
+// Send sends m. The response message with End set also ends the stream,
+// so the client needs no further frame.
+func (s LinkServer) Send(m *pb.FetchResponse) error {
+	if m.End && s.BeforeEnd != nil {
+		s.BeforeEnd()
+	}
+	return s.S.Send(m, m.End)
+}
 
 // Context returns the stream's context.
 func (s LinkServer) Context() context.Context { return s.S.Context() }

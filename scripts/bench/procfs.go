@@ -59,28 +59,46 @@ func parentPID(pid int) (int, bool) {
 // pss returns the proportional set size of pid in bytes, from
 // /proc/PID/smaps_rollup.
 func pss(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	fields, err := smapsRollup(pid)
 	if err != nil {
 		return 0, err
 	}
+	size, ok := fields["Pss"]
+	if !ok {
+		return 0, fmt.Errorf("read PSS of process %d: no Pss line in smaps_rollup", pid)
+	}
+	return size, nil
+}
+
+// smapsRollup returns the sizes in /proc/PID/smaps_rollup, such as "Pss"
+// and "Pss_Anon", in bytes.
+func smapsRollup(pid int) (map[string]int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
+	sizes := make(map[string]int64)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "Pss:") {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
 			continue
 		}
-		fields := strings.Fields(line)
-		if len(fields) != 3 || fields[2] != "kB" {
-			return 0, fmt.Errorf("read PSS of process %d: unexpected line %q", pid, line)
+		fields := strings.Fields(value)
+		if len(fields) != 2 || fields[1] != "kB" {
+			continue // the header line, which names the address range
 		}
-		kb, err := strconv.ParseInt(fields[1], 10, 64)
-		return kb << 10, err
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("read smaps_rollup of process %d: line %q: %w", pid, sc.Text(), err)
+		}
+		sizes[name] = kb << 10
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return nil, fmt.Errorf("read smaps_rollup of process %d: %w", pid, err)
 	}
-	return 0, fmt.Errorf("read PSS of process %d: no Pss line in smaps_rollup", pid)
+	return sizes, nil
 }
 
 // treePSS returns the summed PSS of pid and its descendants in bytes, and

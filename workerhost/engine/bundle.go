@@ -5,7 +5,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -22,19 +21,6 @@ const (
 // sourceMapComment matches source map references, which are removed before
 // bundling: a worker must never make the workerhost open a file it names.
 var sourceMapComment = regexp.MustCompile(`(?m)^[ \t]*//[#@][ \t]*sourceMappingURL=.*$`)
-
-var warmOnce sync.Once
-
-// warmBundler runs one small bundle, once per process, so the first worker
-// does not pay for esbuild's own start.
-func warmBundler() {
-	warmOnce.Do(func() {
-		code := &pb.WorkerCode{MainModule: "warm.js", Modules: []*pb.Module{
-			{Name: "warm.js", Content: &pb.Module_Js{Js: "import { WorkerEntrypoint } from \"cloudflare:workers\"; export default class extends WorkerEntrypoint {}"}},
-		}}
-		_, _ = bundle(code)
-	})
-}
 
 // bundle links the module graph of code into one script that assigns the
 // main module's exports to __dwExports. Relative imports resolve against

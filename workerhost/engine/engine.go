@@ -65,6 +65,10 @@ type Engine struct {
 	exportList []*whpb.Export
 	env        *goja.Object
 	helpers    *goja.Object // internal functions defined in JavaScript
+	// helperFuncs caches the functions of helpers by name, for helper. It
+	// is used on the event loop only.
+	helperFuncs map[string]goja.Callable
+	invocations invocations
 
 	broken    atomic.Bool
 	closeOnce sync.Once
@@ -86,9 +90,11 @@ func New(cfg Config) (*Engine, error) {
 
 // Prepare starts an event loop and a goja runtime with the Web APIs
 // installed, and no worker yet. A workerhost prepares while it waits for
-// its code, so Load does only the work that depends on the code.
+// its code, so Load does only the work that depends on the code. Preparing
+// does not start esbuild, whose tables would stay in the process's memory.
+// The supervisor sends a worker's code linked after its first Load, so only
+// that first Load starts esbuild.
 func Prepare(host Host) (*Engine, error) {
-	warmBundler()
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
 		host:   host,

@@ -3,9 +3,18 @@
 (function () {
   "use strict";
 
+  // Intrinsics are read once, before any worker code runs, so a worker that
+  // replaces them cannot change how the engine dispatches.
+  const hasOwn = Object.hasOwn;
+  const objectPrototype = Object.prototype;
+
+  // noArgs are the arguments of an RPC call without any. The call helper
+  // only reads its args, so all such calls can share it.
+  const noArgs = Object.freeze([]);
+
   function entrypoint(exports, name) {
     const key = name === "" ? "default" : name;
-    const value = Object.prototype.hasOwnProperty.call(exports, key) ? exports[key] : undefined;
+    const value = hasOwn(exports, key) ? exports[key] : undefined;
     if (value === undefined || value === null || (typeof value !== "object" && !isClass(value))) {
       throw new Error(`Worker has no such entrypoint: ${key}`);
     }
@@ -16,31 +25,33 @@
     return typeof value === "function" && typeof value.prototype === "object" && value.prototype !== null;
   }
 
+  // ctxMethods are the methods of every ctx. They are methods, not
+  // closures over one ctx, so that making a ctx creates no functions.
+  const ctxMethods = {
+    waitUntil(promise) {
+      Promise.resolve(promise).catch(() => {});
+    },
+    passThroughOnException() {},
+  };
+
   function makeCtx(props, exports) {
-    const pending = [];
     return {
       props: props === undefined ? {} : props,
       exports: exports,
-      waitUntil(promise) {
-        pending.push(Promise.resolve(promise).catch(() => {}));
-      },
-      passThroughOnException() {},
+      waitUntil: ctxMethods.waitUntil,
+      passThroughOnException: ctxMethods.passThroughOnException,
     };
   }
 
-  function receiver(ep, env, ctx) {
-    if (isClass(ep)) {
-      return { target: new ep(ctx, env), isClass: true };
-    }
-    return { target: ep, isClass: false };
-  }
-
-  function fetch(exports, name, request, env, ctx) {
-    const r = receiver(entrypoint(exports, name), env, ctx);
-    if (typeof r.target.fetch !== "function") {
+  function fetch(exports, name, request, env, props, ctxExports) {
+    const ctx = makeCtx(props, ctxExports);
+    const ep = entrypoint(exports, name);
+    const isInstance = isClass(ep);
+    const target = isInstance ? new ep(ctx, env) : ep;
+    if (typeof target.fetch !== "function") {
       throw new Error("Handler does not export a fetch() function.");
     }
-    const result = r.isClass ? r.target.fetch(request) : r.target.fetch(request, env, ctx);
+    const result = isInstance ? target.fetch(request) : target.fetch(request, env, ctx);
     // workerd takes a Response or a promise; invoke checks what a promise
     // resolves to.
     if (!(result instanceof Promise) && !(result instanceof Response)) {
@@ -49,15 +60,17 @@
     return result;
   }
 
-  function call(exports, name, method, args, env, ctx) {
-    const r = receiver(entrypoint(exports, name), env, ctx);
-    const fn = method === "constructor" ? undefined : r.target[method];
-    if (typeof fn !== "function" || Object.prototype.hasOwnProperty.call(Object.prototype, method) ||
-        (r.isClass && Object.prototype.hasOwnProperty.call(r.target, method))) {
+  function call(exports, name, method, args = noArgs, env, props, ctxExports) {
+    const ctx = makeCtx(props, ctxExports);
+    const ep = entrypoint(exports, name);
+    const isInstance = isClass(ep);
+    const target = isInstance ? new ep(ctx, env) : ep;
+    const fn = method === "constructor" ? undefined : target[method];
+    if (typeof fn !== "function" || hasOwn(objectPrototype, method) || (isInstance && hasOwn(target, method))) {
       throw new TypeError(`The RPC receiver does not implement the method "${method}".`);
     }
-    if (r.isClass) {
-      return fn.apply(r.target, args);
+    if (isInstance) {
+      return fn.apply(target, args);
     }
     if (args.length !== 1) {
       throw new TypeError(`Attempted to call RPC function "${method}" with the wrong number of arguments. ` +
@@ -65,15 +78,18 @@
         "send exactly one argument. In order to support variable numbers of arguments, the server must use " +
         "class-based syntax (extending WorkerEntrypoint) instead.");
     }
-    return fn.call(r.target, args[0], env, ctx);
+    return fn.call(target, args[0], env, ctx);
   }
 
-  function test(exports, name, env, ctx) {
-    const r = receiver(entrypoint(exports, name), env, ctx);
-    if (typeof r.target.test !== "function") {
+  function test(exports, name, env, props, ctxExports) {
+    const ctx = makeCtx(props, ctxExports);
+    const ep = entrypoint(exports, name);
+    const isInstance = isClass(ep);
+    const target = isInstance ? new ep(ctx, env) : ep;
+    if (typeof target.test !== "function") {
       throw new TypeError("Handler does not export a test() function.");
     }
-    return r.isClass ? r.target.test({}) : r.target.test({}, env, ctx);
+    return isInstance ? target.test({}) : target.test({}, env, ctx);
   }
 
   function describe(exports) {
@@ -93,8 +109,27 @@
     return list;
   }
 
-  function settle(value, onFulfilled, onRejected) {
-    Promise.resolve(value).then(onFulfilled, onRejected);
+  // resolved is a promise fulfilled before any worker code runs.
+  const resolved = Promise.resolve();
+
+  // settle waits for the value an invocation returned and then calls
+  // fulfilled(id, result) or rejected(id, reason). It takes as many microtask
+  // turns as Promise.resolve(value).then() would. goja's await attaches its
+  // continuation without function objects and creates no derived promise,
+  // and a primitive awaits resolved, which allocates no promise for it.
+  async function settle(value, id, fulfilled, rejected) {
+    let result = value;
+    if ((typeof value === "object" && value !== null) || typeof value === "function") {
+      try {
+        result = await value;
+      } catch (err) {
+        rejected(id, err);
+        return;
+      }
+    } else {
+      await resolved;
+    }
+    fulfilled(id, result);
   }
 
   // errorInfo describes a thrown value. A value that is not an Error
@@ -185,7 +220,7 @@
   }
 
   return {
-    fetch, call, test, describe, makeCtx, settle, errorInfo, errorValueInfo, thrownMessage,
+    fetch, call, test, describe, settle, errorInfo, errorValueInfo, thrownMessage,
     mapEntries, setValues, isPlainObject, constructorName, typeTag, viewInfo, regExpInfo,
   };
 })()

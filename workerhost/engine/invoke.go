@@ -28,11 +28,11 @@ func (e *Engine) Fetch(ctx context.Context, entrypoint string, props *pb.Value, 
 		if err != nil {
 			return nil, err
 		}
-		c, err := e.newCtx(rt, props)
+		p, exports, err := e.ctxParts(rt, props)
 		if err != nil {
 			return nil, err
 		}
-		return e.helper(rt, "fetch", e.exports, rt.ToValue(entrypoint), jsReq, e.env, c)
+		return e.helper(rt, "fetch", e.exports, rt.ToValue(entrypoint), jsReq, e.env, p, exports)
 	}, func(rt *goja.Runtime, v goja.Value) error {
 		r, err := webapi.ExportResponse(rt, v)
 		if errors.Is(err, webapi.ErrNotResponse) {
@@ -52,19 +52,15 @@ func (e *Engine) Fetch(ctx context.Context, entrypoint string, props *pb.Value, 
 func (e *Engine) Call(ctx context.Context, entrypoint string, props *pb.Value, method string, args []*pb.Value) (*pb.Value, error) {
 	var result *pb.Value
 	err := e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
-		jsArgs := make([]any, len(args))
-		for i, a := range args {
-			v, err := e.fromValue(rt, a)
-			if err != nil {
-				return nil, err
-			}
-			jsArgs[i] = v
-		}
-		c, err := e.newCtx(rt, props)
+		jsArgs, err := e.argsArray(rt, args)
 		if err != nil {
 			return nil, err
 		}
-		return e.helper(rt, "call", e.exports, rt.ToValue(entrypoint), rt.ToValue(method), rt.NewArray(jsArgs...), e.env, c)
+		p, exports, err := e.ctxParts(rt, props)
+		if err != nil {
+			return nil, err
+		}
+		return e.helper(rt, "call", e.exports, rt.ToValue(entrypoint), rt.ToValue(method), jsArgs, e.env, p, exports)
 	}, func(rt *goja.Runtime, v goja.Value) error {
 		r, err := e.toValue(rt, v)
 		result = r
@@ -76,11 +72,11 @@ func (e *Engine) Call(ctx context.Context, entrypoint string, props *pb.Value, m
 // Test runs the test handler of the named entrypoint, as workerd test does.
 func (e *Engine) Test(ctx context.Context, entrypoint string) error {
 	return e.invoke(ctx, func(rt *goja.Runtime) (goja.Value, error) {
-		c, err := e.newCtx(rt, nil)
+		p, exports, err := e.ctxParts(rt, nil)
 		if err != nil {
 			return nil, err
 		}
-		return e.helper(rt, "test", e.exports, rt.ToValue(entrypoint), e.env, c)
+		return e.helper(rt, "test", e.exports, rt.ToValue(entrypoint), e.env, p, exports)
 	}, func(*goja.Runtime, goja.Value) error { return nil })
 }
 
@@ -91,40 +87,17 @@ func (e *Engine) Exports() []*whpb.Export {
 
 // invoke runs start on the event loop, waits for the value it returns to
 // settle, then runs finish on the loop with the fulfilled value. A thrown or
-// rejected value becomes a *rpcerr.ScriptError.
+// rejected value becomes a *rpcerr.ScriptError. Once invoke has returned,
+// finish does not start.
 func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Value, error), finish func(*goja.Runtime, goja.Value) error) error {
-	done := make(chan error, 1)
-	finish = e.guardFinish(finish)
-	ok := e.loop.RunOnLoop(func(rt *goja.Runtime) {
-		defer e.recoverInternal(done)
-		v, err := start(rt)
-		var ex *goja.Exception
-		if errors.As(err, &ex) {
-			// A value thrown synchronously is reported as a rejection is.
-			done <- thrown(rt, e.helpers, ex.Value())
-			return
-		}
-		if err != nil {
-			done <- scriptError(rt, err)
-			return
-		}
-		onFulfilled := func(c goja.FunctionCall) goja.Value {
-			done <- finish(rt, c.Argument(0))
-			return goja.Undefined()
-		}
-		onRejected := func(c goja.FunctionCall) goja.Value {
-			done <- thrown(rt, e.helpers, c.Argument(0))
-			return goja.Undefined()
-		}
-		if _, err := e.helper(rt, "settle", v, rt.ToValue(onFulfilled), rt.ToValue(onRejected)); err != nil {
-			done <- scriptError(rt, err)
-		}
-	})
-	if !ok {
+	inv := &invocation{start: start, finish: finish, done: make(chan error, 1)}
+	id := e.invocations.add(inv)
+	defer e.invocations.take(id)
+	if !e.loop.RunOnLoop(func(rt *goja.Runtime) { e.runStart(rt, id, inv) }) {
 		return ErrClosed
 	}
 	select {
-	case err := <-done:
+	case err := <-inv.done:
 		var se *rpcerr.ScriptError
 		if errors.As(err, &se) && se.Name == "RangeError" && se.Message == stackOverflowMessage {
 			e.broken.Store(true)
@@ -138,6 +111,27 @@ func (e *Engine) invoke(ctx context.Context, start func(*goja.Runtime) (goja.Val
 		return ctx.Err()
 	case <-e.ctx.Done():
 		return ErrClosed
+	}
+}
+
+// runStart runs the start step of inv on the event loop and passes the
+// value it returns to settle, which calls back when the value settles.
+func (e *Engine) runStart(rt *goja.Runtime, id int64, inv *invocation) {
+	defer e.recoverInternal(inv.done)
+	v, err := inv.start(rt)
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		// A value thrown synchronously is reported as a rejection is.
+		deliver(inv, thrown(rt, e.helpers, ex.Value()))
+		return
+	}
+	if err != nil {
+		deliver(inv, scriptError(rt, err))
+		return
+	}
+	fulfilled, rejected := e.callbacks(rt)
+	if _, err := e.helper(rt, "settle", v, rt.ToValue(id), fulfilled, rejected); err != nil {
+		deliver(inv, scriptError(rt, err))
 	}
 }
 
@@ -213,43 +207,57 @@ func (e *Engine) logPanic(r any) {
 	e.host.Log("error", fmt.Sprintf("workerhost panic: %v\n%s", r, debug.Stack()))
 }
 
-// guardFinish wraps finish so that a panic in it becomes errInternal.
-func (e *Engine) guardFinish(finish func(*goja.Runtime, goja.Value) error) func(*goja.Runtime, goja.Value) error {
-	return func(rt *goja.Runtime, v goja.Value) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				e.logPanic(r)
-				err = errInternal
-			}
-		}()
-		return finish(rt, v)
-	}
-}
-
-// helper calls one of the functions of helpers.js.
+// helper calls one of the functions of helpers.js. Call it on the event
+// loop.
 func (e *Engine) helper(rt *goja.Runtime, name string, args ...goja.Value) (goja.Value, error) {
-	fn, ok := goja.AssertFunction(e.helpers.Get(name))
+	fn, ok := e.helperFuncs[name]
 	if !ok {
-		return nil, fmt.Errorf("engine helper %s is not a function", name)
+		if fn, ok = goja.AssertFunction(e.helpers.Get(name)); !ok {
+			return nil, fmt.Errorf("engine helper %s is not a function", name)
+		}
+		if e.helperFuncs == nil {
+			e.helperFuncs = make(map[string]goja.Callable)
+		}
+		e.helperFuncs[name] = fn
 	}
 	return fn(goja.Undefined(), args...)
 }
 
-func (e *Engine) newCtx(rt *goja.Runtime, props *pb.Value) (goja.Value, error) {
-	p := goja.Undefined()
-	if props != nil {
-		v, err := e.fromValue(rt, props)
+// argsArray converts the arguments of an RPC call into the array that the
+// call helper takes. Without arguments it is undefined, for which the helper
+// uses one shared empty array, since goja spends about 600 bytes on each new
+// array.
+func (e *Engine) argsArray(rt *goja.Runtime, args []*pb.Value) (goja.Value, error) {
+	if len(args) == 0 {
+		return goja.Undefined(), nil
+	}
+	jsArgs := make([]any, len(args))
+	for i, a := range args {
+		v, err := e.fromValue(rt, a)
 		if err != nil {
 			return nil, err
 		}
-		p = v
+		jsArgs[i] = v
 	}
-	exports := goja.Undefined()
+	return rt.NewArray(jsArgs...), nil
+}
+
+// ctxParts returns the props and exports of the ctx that helpers.js makes
+// for one invocation. The handler helpers make the ctx themselves, so that
+// making it costs no call from Go into JavaScript.
+func (e *Engine) ctxParts(rt *goja.Runtime, props *pb.Value) (p, exports goja.Value, err error) {
+	p = goja.Undefined()
+	if props != nil {
+		if p, err = e.fromValue(rt, props); err != nil {
+			return nil, nil, err
+		}
+	}
+	exports = goja.Undefined()
 	if ctxExportsEnabled(e.code) {
 		// TODO: fill ctx.exports with loopback stubs of the worker's exports.
 		exports = rt.NewObject()
 	}
-	return e.helper(rt, "makeCtx", p, exports)
+	return p, exports, nil
 }
 
 // ctxExportsEnabled reports whether a worker has ctx.exports: from

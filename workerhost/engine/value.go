@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/dop251/goja"
 
@@ -18,7 +19,7 @@ const maxValueDepth = 1000
 // toValue serializes an RPC argument or result into a Value message, as
 // structured clone does. Call it on the event loop.
 func (e *Engine) toValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
-	s := &serializer{e: e, rt: rt, seen: make(map[*goja.Object]bool)}
+	s := &serializer{e: e, rt: rt}
 	return s.value(v, 0)
 }
 
@@ -26,13 +27,15 @@ func (e *Engine) toValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
 // alone, such as WorkerCode.env and entrypoint props, where a function is a
 // DataCloneError rather than a stub. Call it on the event loop.
 func (e *Engine) toCloneValue(rt *goja.Runtime, v goja.Value) (*pb.Value, error) {
-	s := &serializer{e: e, rt: rt, seen: make(map[*goja.Object]bool), cloneOnly: true}
+	s := &serializer{e: e, rt: rt, cloneOnly: true}
 	return s.value(v, 0)
 }
 
 type serializer struct {
-	e    *Engine
-	rt   *goja.Runtime
+	e  *Engine
+	rt *goja.Runtime
+	// seen holds the objects on the path from the root to the current value.
+	// It is made at the first object, so a primitive allocates no map.
 	seen map[*goja.Object]bool
 	// cloneOnly makes functions fail with workerd's structured clone
 	// message instead of the message for a missing RPC stub.
@@ -56,6 +59,9 @@ func (s *serializer) value(v goja.Value, depth int) (*pb.Value, error) {
 	o, isObject := v.(*goja.Object)
 	if !isObject {
 		return primitive(v)
+	}
+	if s.seen == nil {
+		s.seen = make(map[*goja.Object]bool)
 	}
 	if s.seen[o] {
 		return nil, dataCloneError("value contains a cycle, which cannot cross to another worker")
@@ -160,7 +166,7 @@ func (s *serializer) list(o *goja.Object, depth int, wrap func(*pb.ValueList) *p
 	n := int(o.Get("length").ToInteger())
 	l := &pb.ValueList{Items: make([]*pb.Value, n)}
 	for i := range n {
-		item, err := s.value(o.Get(fmt.Sprint(i)), depth+1)
+		item, err := s.value(o.Get(strconv.Itoa(i)), depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -191,7 +197,7 @@ func (s *serializer) mapValue(o *goja.Object, depth int) (*pb.Value, error) {
 	n := int(eo.Get("length").ToInteger())
 	mv := &pb.MapValue{Entries: make([]*pb.MapEntry, n)}
 	for i := range n {
-		pair := eo.Get(fmt.Sprint(i)).ToObject(s.rt)
+		pair := eo.Get(strconv.Itoa(i)).ToObject(s.rt)
 		k, err := s.value(pair.Get("0"), depth+1)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -154,21 +155,21 @@ func ExportRequest(rt *goja.Runtime, v goja.Value) (*http.Request, error) {
 }
 
 func (st *state) exportRequestValue(v goja.Value) (*http.Request, error) {
-	parts, err := st.exportRequest(goja.Undefined(), v)
+	isRequest, err := st.exportRequest(goja.Undefined(), v)
 	if err != nil {
 		return nil, fmt.Errorf("export request: %w", err)
 	}
-	if goja.IsNull(parts) {
+	if !isRequest.ToBoolean() {
 		return nil, fmt.Errorf("export request: %w", ErrNotRequest)
 	}
-	obj := parts.ToObject(st.rt)
-	body, length := st.exportedBody(obj)
-	req, err := http.NewRequest(obj.Get("method").String(), obj.Get("url").String(), body)
+	parts := st.takeExported()
+	body, length := st.exportedBody(parts.body)
+	req, err := http.NewRequest(parts.first.String(), parts.second.String(), body)
 	if err != nil {
 		closeBody(body)
 		return nil, fmt.Errorf("export request: %w", err)
 	}
-	req.Header = st.headerFromArray(obj.Get("headers"))
+	req.Header = st.headerFromArray(parts.headers)
 	req.Header.Del("Host") // the URL gives the host, as in workerd
 	req.ContentLength = length
 	if req.Body == nil {
@@ -186,55 +187,78 @@ func ExportResponse(rt *goja.Runtime, v goja.Value) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts, err := st.exportResponse(goja.Undefined(), v)
+	isResponse, err := st.exportResponse(goja.Undefined(), v)
 	if err != nil {
 		return nil, fmt.Errorf("export response: %w", err)
 	}
-	if goja.IsNull(parts) {
+	if !isResponse.ToBoolean() {
 		return nil, fmt.Errorf("export response: %w", ErrNotResponse)
 	}
-	obj := parts.ToObject(rt)
-	status := int(obj.Get("status").ToInteger())
+	parts := st.takeExported()
+	status := int(parts.first.ToInteger())
 	if status == 0 {
 		return nil, errors.New("export response: Response.error() is a network error and has no HTTP form")
 	}
-	body, length := st.exportedBody(obj)
+	body, length := st.exportedBody(parts.body)
 	if body == nil {
 		body = http.NoBody
 	}
 	return &http.Response{
-		Status:        fmt.Sprintf("%d %s", status, obj.Get("statusText").String()),
+		Status:        strconv.Itoa(status) + " " + parts.second.String(),
 		StatusCode:    status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
-		Header:        st.headerFromArray(obj.Get("headers")),
+		Header:        st.headerFromArray(parts.headers),
 		Body:          body,
 		ContentLength: length,
 	}, nil
 }
 
-// exportedBody returns the body of exported parts and its length, -1 when
-// unknown. Buffered bytes are used without a copy, since JavaScript code never
-// writes to a body's internal buffer. A Go body that JavaScript passed along
-// without reading is returned as it is, so no chunk crosses the loop.
-func (st *state) exportedBody(parts *goja.Object) (io.ReadCloser, int64) {
-	if b := parts.Get("bytes"); !goja.IsNull(b) {
-		var data []byte
-		if err := st.rt.ExportTo(b, &data); err == nil {
-			return io.NopCloser(bytes.NewReader(data)), int64(len(data))
-		}
-	}
-	if n := parts.Get("native"); !goja.IsNull(n) {
-		if b, ok := n.Export().(*goBody); ok {
-			return b.body, b.length
-		}
-	}
-	if r := parts.Get("reader"); !goja.IsNull(r) {
-		return newJSBody(st, r), -1
-	}
-	return nil, 0
+// exportedParts are the parts of a Request or Response that exportRequest
+// and exportResponse pass to native.exportParts: the method and URL, or the
+// status and status text, then the flat header list and the body as
+// exportBody returns it.
+type exportedParts struct {
+	first, second, headers, body goja.Value
 }
+
+func (st *state) nativeExportParts(call goja.FunctionCall) goja.Value {
+	st.exported = exportedParts{call.Argument(0), call.Argument(1), call.Argument(2), call.Argument(3)}
+	return goja.Undefined()
+}
+
+// takeExported returns the parts of the last export and clears them, so the
+// state does not keep the body alive.
+func (st *state) takeExported() exportedParts {
+	parts := st.exported
+	st.exported = exportedParts{}
+	return parts
+}
+
+// exportedBody returns the body that exportBody returned and its length, -1
+// when unknown. Buffered bytes are used without a copy, since JavaScript code
+// never writes to a body's internal buffer. A Go body that JavaScript passed
+// along without reading is returned as it is, so no chunk crosses the loop.
+func (st *state) exportedBody(body goja.Value) (io.ReadCloser, int64) {
+	if body == nil || goja.IsNull(body) {
+		return nil, 0
+	}
+	switch body.ExportType() {
+	case bytesType:
+		data := body.Export().([]byte)
+		return io.NopCloser(bytes.NewReader(data)), int64(len(data))
+	case goBodyType:
+		b := body.Export().(*goBody)
+		return b.body, b.length
+	}
+	return newJSBody(st, body), -1
+}
+
+var (
+	bytesType  = reflect.TypeFor[[]byte]()
+	goBodyType = reflect.TypeFor[*goBody]()
+)
 
 // knownLength returns n, or -1 for the zero and negative values with which
 // net/http marks an unknown length on a body that is present.
@@ -245,12 +269,15 @@ func knownLength(n int64) int64 {
 	return n
 }
 
+// headerFromArray converts a flat [name, value, ...] array of strings, as
+// headersList returns it, into an http.Header. It reads the array by index,
+// which costs no reflection and no copy of the strings.
 func (st *state) headerFromArray(v goja.Value) http.Header {
-	var flat []string
-	_ = st.rt.ExportTo(v, &flat) // the array comes from headersList and holds strings
-	h := make(http.Header, len(flat)/2)
-	for i := 0; i+1 < len(flat); i += 2 {
-		h.Add(flat[i], flat[i+1])
+	flat := v.ToObject(st.rt)
+	n := int(flat.Get("length").ToInteger())
+	h := make(http.Header, n/2)
+	for i := 0; i+1 < n; i += 2 {
+		h.Add(flat.Get(strconv.Itoa(i)).String(), flat.Get(strconv.Itoa(i+1)).String())
 	}
 	return h
 }

@@ -3,6 +3,8 @@ package webapi
 import (
 	"net/http"
 	"strings"
+
+	"github.com/dop251/goja"
 )
 
 // tokenChars marks the bytes that RFC 9110 allows in a token, the syntax of a
@@ -53,6 +55,15 @@ func isToken(s string) bool {
 // whitespace is trimmed from its ends.
 func validHeaderValue(v string) bool {
 	return !strings.ContainsAny(trimHTTPWhitespace(v), "\x00\r\n")
+}
+
+// nativeIsNormalHeaderValue reports whether a string is a valid header value
+// that Headers stores unchanged: no HTTP whitespace at either end and no NUL,
+// CR or LF.
+func (st *state) nativeIsNormalHeaderValue(call goja.FunctionCall) goja.Value {
+	v := call.Argument(0).String()
+	normal := len(trimHTTPWhitespace(v)) == len(v) && !strings.ContainsAny(v, "\x00\r\n")
+	return st.rt.ToValue(normal)
 }
 
 func trimHTTPWhitespace(s string) string {

@@ -95,6 +95,31 @@ func TestHeaders(t *testing.T) {
 			wantErr: "TypeError",
 		},
 		{
+			name:   "record names that differ in case combine",
+			script: `return new Headers({"X-A": "1", "x-a": "2"}).get("x-a")`,
+			want:   "1, 2",
+		},
+		{
+			name:   "record reads each value before checking its name",
+			script: `const seen = []; const init = { get "bad name"() { seen.push("read"); return "v"; } }; try { new Headers(init); } catch (e) { seen.push(e.message); } return seen.join()`,
+			want:   "read,Invalid header name.",
+		},
+		{
+			name:    "record with invalid value",
+			script:  `new Headers({a: "x\0y"})`,
+			wantErr: "TypeError: Invalid header value.",
+		},
+		{
+			name:   "Headers without init do not share entries",
+			script: `const a = new Headers(); const b = new Headers(); a.append("x", "1"); return [a.get("x"), b.get("x"), [...b].length].join()`,
+			want:   "1,,0",
+		},
+		{
+			name:   "record headers can change",
+			script: `const h = new Headers({a: "1"}); h.append("A", "2"); h.delete("b"); return [...h].join()`,
+			want:   "a,1, 2",
+		},
+		{
 			name:   "toStringTag",
 			script: `return Object.prototype.toString.call(new Headers())`,
 			want:   "[object Headers]",

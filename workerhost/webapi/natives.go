@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"net/url"
@@ -12,9 +13,9 @@ import (
 // specification.
 const maxRandomBytes = 65536
 
-// natives returns the object of Go functions that the prelude scripts receive
+// newNatives returns the object of Go functions that the prelude scripts receive
 // as their second argument. It never becomes reachable from worker code.
-func (st *state) natives() *goja.Object {
+func (st *state) newNatives() *goja.Object {
 	rt := st.rt
 	o := rt.NewObject()
 	set := func(name string, fn func(goja.FunctionCall) goja.Value) {
@@ -22,7 +23,11 @@ func (st *state) natives() *goja.Object {
 			panic(err) // goja's Set fails only on frozen or non-extensible objects, and o is new.
 		}
 	}
+	set("defineGlobal", st.nativeDefineGlobal)
 	set("log", st.nativeLog)
+	set("isNormalHeaderValue", st.nativeIsNormalHeaderValue)
+	set("copyBytes", st.nativeCopyBytes)
+	set("exportParts", st.nativeExportParts)
 	set("utf8Encode", st.nativeUTF8Encode)
 	set("utf8EncodeInto", st.nativeUTF8EncodeInto)
 	set("newUTF8Decoder", st.nativeNewUTF8Decoder)
@@ -82,6 +87,17 @@ func (st *state) nativeRandomUUID(goja.FunctionCall) goja.Value {
 	b[8] = b[8]&0x3f | 0x80 // variant 10
 	s := fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 	return st.rt.ToValue(s)
+}
+
+// nativeCopyBytes returns a new ArrayBuffer holding a copy of the bytes of a
+// Uint8Array. bytes.Clone does not zero the new memory before copying, where
+// Uint8Array.prototype.slice does.
+func (st *state) nativeCopyBytes(call goja.FunctionCall) goja.Value {
+	var data []byte
+	if err := st.rt.ExportTo(call.Argument(0), &data); err != nil {
+		throwTypeError(st.rt, "copy bytes: %v", err)
+	}
+	return st.rt.ToValue(st.rt.NewArrayBuffer(bytes.Clone(data)))
 }
 
 // nativePromiseState returns [state, result] for a promise, state being

@@ -125,6 +125,26 @@ func TestRequest(t *testing.T) {
 			want:   "true",
 		},
 		{
+			name:   "length",
+			script: `return Request.length`,
+			want:   "1",
+		},
+		{
+			name:    "no arguments",
+			script:  `new Request()`,
+			wantErr: "TypeError: Failed to construct 'Request': 1 argument required, but only 0 present.",
+		},
+		{
+			name:    "undefined input",
+			script:  `new Request(undefined)`,
+			wantErr: "TypeError: Invalid URL: undefined",
+		},
+		{
+			name:   "init after input",
+			script: `const r = new Request("https://e.com", {method: "post", body: "x"}); return [r.method, r.headers.get("content-type"), await r.text()].join()`,
+			want:   "POST,text/plain;charset=UTF-8,x",
+		},
+		{
 			name:   "cf property",
 			script: `return new Request("https://e.com", {cf: {cacheTtl: 5}}).cf.cacheTtl`,
 			want:   "5",

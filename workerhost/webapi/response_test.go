@@ -130,6 +130,16 @@ func TestResponse(t *testing.T) {
 			wantErr: "TypeError: This ReadableStream did not return bytes.",
 		},
 		{
+			name:   "view body is copied",
+			script: `const a = new Int16Array([1, 2]); const r = new Response(a); a[0] = 9; return [...new Uint8Array(await r.arrayBuffer())].join()`,
+			want:   "1,0,2,0",
+		},
+		{
+			name:   "Responses without init are independent",
+			script: `const a = new Response("x"); const b = new Response(null); a.headers.set("x-a", "1"); return [a.headers.get("content-type"), b.headers.get("x-a"), b.status].join()`,
+			want:   "text/plain;charset=UTF-8,,200",
+		},
+		{
 			name:   "inspect",
 			script: `console.log(new Response("x")); return "ok"`,
 			want:   "ok",

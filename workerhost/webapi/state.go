@@ -6,20 +6,37 @@ import (
 	"github.com/dop251/goja"
 )
 
-// state is the per-runtime data that Install creates. Its fields are set during
-// Install and only read afterwards, and its JavaScript values are used on the
-// loop goroutine.
+// state is the per-runtime data that Install creates. Its fields are used on
+// the loop goroutine. Those above the lazy groups' fields are set during
+// Install and only read afterwards.
 type state struct {
 	rt   *goja.Runtime
 	host Host
 
+	internal *goja.Object // the prelude's shared object, out of worker code's reach
+	natives  *goja.Object // the Go functions the prelude scripts receive
+
 	// Internal JavaScript helpers, bound from the internal object by bindInternal.
 	makeRequest    goja.Callable // (method, url, flatHeaders, normalized, goBody|null) -> Request
 	makeResponse   goja.Callable // (status, statusText, flatHeaders, normalized, goBody|null, url) -> Response
-	exportRequest  goja.Callable // (value) -> {method, url, headers, reader, bytes, native} or null
-	exportResponse goja.Callable // (value) -> {status, statusText, headers, reader, bytes, native} or null
+	exportRequest  goja.Callable // (value) -> whether value is a Request; the parts go to exportParts
+	exportResponse goja.Callable // (value) -> whether value is a Response; the parts go to exportParts
 	readChunk      goja.Callable // (reader, callback(chunk, done, errorMessage))
 	cancelReader   goja.Callable // (reader, message)
+
+	// exported holds the arguments of the last native.exportParts call until
+	// takeExported reads them.
+	exported exportedParts
+
+	// originals are the builtins that reflect.go wraps, and Reflect.set, by
+	// name, such as "Object.defineProperty".
+	originals map[string]goja.Callable
+
+	// The progress of the lazy groups (lazy.go).
+	lazy         map[*lazyGroup]lazyState
+	pending      map[string]*lazyGroup // lazy globals whose group has not run
+	placeholders map[string]goja.Value // the getter of each lazy global's accessor
+	defined      []string              // globals the running groups defined, for resetLazy
 }
 
 func (st *state) bindInternal(internal *goja.Object) error {

@@ -1,7 +1,9 @@
 // The body of a Request or Response, and the helpers that move body bytes
 // between JavaScript streams and Go.
 
-const { ReadableStream, ReaderState, isBufferSource, copyBytes, viewBytes, concatBytes, utf8Encode, utf8Decode, errorMessage } = internal;
+// ReadableStream and ReaderState are read from internal where they are used,
+// because the streams are installed on first use.
+const { isBufferSource, copyBytes, viewBytes, concatBytes, utf8Encode, utf8Decode, errorMessage } = internal;
 
 const usedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
 const disturbedMessage = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
@@ -17,7 +19,7 @@ function chunkBytes(chunk) {
 }
 
 function bytesStream(bytes) {
-  return new ReadableStream({
+  return new internal.ReadableStream({
     type: "bytes",
     start(controller) {
       if (bytes.byteLength > 0) {
@@ -41,29 +43,34 @@ class BodyState {
     this.goBody = goBody; // handle of a Go body (see nativeStream), or null
     this.goRead = null; // the GoBodyRead that consumed goBody before a stream existed
     this.consumed = false;
+    this.contentType = null; // the Content-Type that extract found the init implies, or null
   }
 
-  // extract turns a BodyInit into a BodyState and the Content-Type it implies.
+  // extract turns a BodyInit into a BodyState, or null for no body.
   static extract(init) {
     if (init === null || init === undefined) {
-      return { body: null, contentType: null };
+      return null;
     }
     const stream = internal.streamState(init);
     if (stream !== undefined) {
       if (stream.disturbed || stream.reader !== null) {
         throw new TypeError(disturbedMessage);
       }
-      return { body: new BodyState(init, null), contentType: null };
+      return new BodyState(init, null);
     }
     if (isBufferSource(init)) {
-      return { body: new BodyState(null, copyBytes(init)), contentType: null };
+      return new BodyState(null, copyBytes(init));
     }
+    let body;
     if (typeof URLSearchParams === "function" && init instanceof URLSearchParams) {
-      const contentType = "application/x-www-form-urlencoded;charset=UTF-8";
-      return { body: new BodyState(null, utf8Encode(init.toString())), contentType };
+      body = new BodyState(null, utf8Encode(init.toString()));
+      body.contentType = "application/x-www-form-urlencoded;charset=UTF-8";
+    } else {
+      // TODO: Blob and FormData bodies are not supported; other objects become strings.
+      body = new BodyState(null, utf8Encode(String(init)));
+      body.contentType = "text/plain;charset=UTF-8";
     }
-    // TODO: Blob and FormData bodies are not supported; other objects become strings.
-    return { body: new BodyState(null, utf8Encode(String(init))), contentType: "text/plain;charset=UTF-8" };
+    return body;
   }
 
   get used() {
@@ -85,7 +92,7 @@ class BodyState {
       } else {
         // Go read the body or took it over. The stream shows the state that
         // a stream read through a reader would be in.
-        this.stream = new ReadableStream({ type: "bytes" }, { highWaterMark: 0 });
+        this.stream = new internal.ReadableStream({ type: "bytes" }, { highWaterMark: 0 });
         this.goRead.attach(internal.streamState(this.stream));
       }
     }
@@ -149,7 +156,7 @@ class BodyState {
     if (stream.reader !== null) {
       return Promise.reject(new TypeError(internal.lockedMessage));
     }
-    const reader = new ReaderState(stream);
+    const reader = new internal.ReaderState(stream);
     const chunks = [];
     let total = 0;
     const next = () => reader.read().then(({ value, done }) => {
@@ -252,7 +259,7 @@ function defineBodyMethods(cls, getBody) {
 // body. The stream pulls only for a pending read, so until the first read, Go
 // can still read the body whole or take it back.
 function nativeStream(handle) {
-  const stream = new ReadableStream({
+  const stream = new internal.ReadableStream({
     type: "bytes",
     pull(controller) {
       return native.bodyRead(handle).then((buffer) => {
@@ -292,7 +299,7 @@ class GoBodyRead {
   attach(state) {
     state.disturbed = true;
     this.state = state;
-    this.reader = new ReaderState(state);
+    this.reader = new internal.ReaderState(state);
     if (this.outcome === "closed") {
       this.close();
     } else if (this.outcome === "errored") {
@@ -358,25 +365,25 @@ function cancelReader(reader, message) {
 }
 
 // exportBody returns what Go needs to read a body, in the first form that
-// applies: its bytes while they are still buffered, the Go body behind an
-// untouched native stream, or a reader that locks its stream.
+// applies: null for no body, its bytes as a Uint8Array while they are still
+// buffered, the handle of the Go body behind an untouched native stream, or a
+// ReaderState that locks its stream. Go distinguishes them by type.
 function exportBody(body) {
   if (body === null) {
-    return { reader: null, bytes: null, native: null };
+    return null;
   }
   if (body.used) {
     throw new TypeError(usedMessage);
   }
   const bytes = body.takeBytes();
   if (bytes !== null) {
-    return { reader: null, bytes, native: null };
+    return bytes;
   }
   const goRead = body.takeGoBody();
   if (goRead !== null) {
-    return { reader: null, bytes: null, native: goRead.handle };
+    return goRead.handle;
   }
-  const reader = new ReaderState(internal.streamState(body.getStream()));
-  return { reader, bytes: null, native: null };
+  return new internal.ReaderState(internal.streamState(body.getStream()));
 }
 
 Object.assign(internal, {

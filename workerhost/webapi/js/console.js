@@ -1,6 +1,12 @@
 // console, whose calls are formatted here and passed to Host.Log with a level.
 
-const { defineGlobal, inspect } = internal;
+const { defineGlobal } = internal;
+
+// inspect formats a value as Node.js's util.inspect does. It is read from
+// internal on each call, because inspect.js is installed on first use.
+function inspect(value, options) {
+  return internal.inspect(value, options);
+}
 
 // formatArg formats one argument that no format specifier consumed: strings
 // stay raw, everything else is inspected.

@@ -1,7 +1,7 @@
 // Event, EventTarget, AbortController and AbortSignal: enough for abort handling
 // in fetch() and streams, not a full DOM event model (no capture or bubbling).
 
-const { defineGlobal, setToStringTag, DOMException, reportError } = internal;
+const { defineGlobal, setToStringTag, DOMException, reportError, assign } = internal;
 
 class Event {
   #type;
@@ -215,4 +215,4 @@ defineGlobal("EventTarget", EventTarget);
 defineGlobal("AbortSignal", AbortSignal);
 defineGlobal("AbortController", AbortController);
 
-Object.assign(internal, { abortSignal, AbortSignal });
+assign(internal, { abortSignal, AbortSignal });

@@ -37,9 +37,13 @@ function isHTTPWhitespace(code) {
 
 // normalizeValue trims HTTP whitespace and rejects NUL, CR and LF. Characters
 // above U+00FF are kept and sent as UTF-8, as workerd does, where the standard
-// would reject them.
+// would reject them. A Go check passes the common value that needs no change,
+// because each string method called below costs goja a wrapper object.
 function normalizeValue(value) {
   let s = typeof value === "string" ? value : String(value);
+  if (native.isNormalHeaderValue(s)) {
+    return s;
+  }
   if (s.length > 0 && (isHTTPWhitespace(s.charCodeAt(0)) || isHTTPWhitespace(s.charCodeAt(s.length - 1)))) {
     s = s.replace(httpWhitespace, "");
   }
@@ -72,11 +76,15 @@ function copyEntry(values, name) {
 // Headers that it fills itself.
 const kFromList = Symbol("Headers from a list");
 
+// emptyList is the #list of Headers made without init. #entries and
+// headersList only read a list, so all such Headers can share it.
+const emptyList = Object.freeze([]);
+
 class Headers {
-  // #map maps lower-case names to arrays of values. Headers from Go keep the
-  // normalized flat list that Go made in #list instead, and #entries builds
-  // #map from it on first use, so headers that are only passed on are never
-  // indexed.
+  // #map maps lower-case names to arrays of values. Headers from Go, from a
+  // record or from nothing keep a normalized flat list in #list instead, and
+  // #entries builds #map from it on first use, so headers that are only passed
+  // on are never indexed.
   #map = null;
   #list = null;
   #immutable = false;
@@ -85,18 +93,20 @@ class Headers {
     if (init === kFromList) {
       return;
     }
-    this.#map = new Map();
     if (init === undefined || init === null) {
+      this.#list = emptyList;
       return;
     }
     if (typeof init !== "object" && typeof init !== "function") {
       throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
     }
     if (init instanceof Headers) {
+      this.#map = new Map();
       init.#entries().forEach(copyEntry, this.#map);
       return;
     }
     if (typeof init[Symbol.iterator] === "function") {
+      this.#map = new Map();
       for (const pair of init) {
         const entry = Array.from(pair);
         if (entry.length !== 2) {
@@ -106,10 +116,14 @@ class Headers {
       }
       return;
     }
+    // A record is checked in the order that append would check it.
     const keys = Object.keys(init);
+    const list = [];
     for (let i = 0; i < keys.length; i++) {
-      this.append(keys[i], init[keys[i]]);
+      const value = init[keys[i]];
+      list.push(normalizeName(keys[i]), normalizeValue(value));
     }
+    this.#list = list;
   }
 
   #entries() {

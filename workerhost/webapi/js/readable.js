@@ -2,7 +2,7 @@
 // Streams standard. The public classes in readable_stream.js wrap these, and the
 // other scripts and the Go bridge use them directly.
 
-const { markHandled } = internal;
+const { markHandled, assign } = internal;
 
 const kCreate = Symbol("internal constructor");
 const lockedMessage = "This ReadableStream is currently locked to a reader.";
@@ -230,4 +230,4 @@ class ReaderState {
   }
 }
 
-Object.assign(internal, { kCreate, lockedMessage, promiseCall, StreamState, ReaderState });
+assign(internal, { kCreate, lockedMessage, promiseCall, StreamState, ReaderState });

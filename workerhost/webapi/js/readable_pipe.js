@@ -3,10 +3,10 @@
 // NOTE: tee() gives both branches the same chunk objects; the standard clones
 // chunks of byte streams for the second branch.
 
-const { ReadableStream, ReaderState, lockedMessage, writerLockedMessage, markHandled } = internal;
+const { ReadableStream, ReaderState, lockedMessage, writerLockedMessage, markHandled, defineProperty } = internal;
 
 function defineMethod(target, name, fn) {
-  Object.defineProperty(target, name, { value: fn, writable: true, configurable: true });
+  defineProperty(target, name, { value: fn, writable: true, configurable: true });
 }
 
 function requireStream(value) {

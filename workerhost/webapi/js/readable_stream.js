@@ -1,7 +1,7 @@
 // The public ReadableStream, ReadableStreamDefaultReader and
 // ReadableStreamDefaultController classes over the state in readable.js.
 
-const { defineGlobal, setToStringTag, kCreate, lockedMessage, StreamState, ReaderState } = internal;
+const { defineGlobal, setToStringTag, kCreate, lockedMessage, StreamState, ReaderState, assign } = internal;
 
 function setUpFromSource(state, source, strategy) {
   const type = source.type === undefined ? undefined : String(source.type);
@@ -228,4 +228,4 @@ defineGlobal("ReadableStream", ReadableStream);
 defineGlobal("ReadableStreamDefaultReader", ReadableStreamDefaultReader);
 defineGlobal("ReadableStreamDefaultController", ReadableStreamDefaultController);
 
-Object.assign(internal, { ReadableStream });
+assign(internal, { ReadableStream });

@@ -51,14 +51,19 @@ class Request {
   #signal = null;
   #cf = undefined;
 
-  constructor(input, init = undefined) {
+  // The constructor takes a rest parameter, where reading arguments.length
+  // would make goja build an arguments object on every call, makeRequest's
+  // included. Request.length is set back to 1 below the class.
+  constructor(...args) {
+    const input = args[0];
     if (input === kInternal) {
       // The caller, clone() or makeRequest, sets the fields.
       return;
     }
-    if (arguments.length < 1) {
+    if (args.length < 1) {
       throw new TypeError("Failed to construct 'Request': 1 argument required, but only 0 present.");
     }
+    const init = args[1];
     const options = init == null ? {} : init;
     if (input instanceof Request) {
       this.#copyFrom(input, options.body !== undefined);
@@ -104,10 +109,10 @@ class Request {
       this.#redirect = parseRedirect(init.redirect);
     }
     if (init.body !== undefined) {
-      const { body, contentType } = BodyState.extract(init.body);
+      const body = BodyState.extract(init.body);
       this.#body = body;
-      if (contentType !== null && !this.#headers.has("content-type")) {
-        this.#headers.set("content-type", contentType);
+      if (body !== null && body.contentType !== null && !this.#headers.has("content-type")) {
+        this.#headers.set("content-type", body.contentType);
       }
     }
     const changed = init.method !== undefined || init.body !== undefined;
@@ -193,18 +198,20 @@ class Request {
       request.#body = goBody === null ? null : new BodyState(null, null, goBody);
       return request;
     };
-    // exportRequest returns the parts of a Request for Go and takes over its
-    // body, or null when value is not a Request.
+    // exportRequest passes the parts of a Request to native.exportParts and
+    // takes over its body. It returns false when value is not a Request.
     internal.exportRequest = (value) => {
       if (value === null || typeof value !== "object" || !(#method in value)) {
-        return null;
+        return false;
       }
-      const { reader, bytes, native } = exportBody(value.#body);
-      return { method: value.#method, url: value.#url, headers: headersList(value.#headers), reader, bytes, native };
+      const body = exportBody(value.#body);
+      native.exportParts(value.#method, value.#url, headersList(value.#headers), body);
+      return true;
     };
     internal.requestSignal = (request) => request.#signal;
   }
 }
+Object.defineProperty(Request, "length", { value: 1 });
 defineBodyMethods(Request, (request) => internal.requestBody(request));
 setToStringTag(Request);
 

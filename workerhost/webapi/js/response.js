@@ -7,6 +7,9 @@ const kInternal = Symbol("internal Response");
 const nullBodyStatuses = new Set([101, 204, 205, 304]);
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const nullBodyMessage = "Response with null body status (101, 204, 205, or 304) cannot have a body.";
+// noInit is the init of a Response constructed without one. #applyInit only
+// reads it, so every such Response can share it.
+const noInit = Object.freeze({});
 
 // toStatus converts a value the way Web IDL converts to an unsigned short.
 function toStatus(value) {
@@ -40,7 +43,7 @@ class Response {
       this.#headers = new Headers(init.#headers);
       this.#cf = init.#cf;
     } else {
-      this.#applyInit(init == null ? {} : init);
+      this.#applyInit(init == null ? noInit : init);
     }
     if (this.#status < 200 || this.#status > 599) {
       throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
@@ -68,7 +71,7 @@ class Response {
   }
 
   #setBody(init) {
-    const { body, contentType } = BodyState.extract(init);
+    const body = BodyState.extract(init);
     if (body !== null && nullBodyStatuses.has(this.#status)) {
       // Like workerd, accept an empty buffer and treat it as no body.
       if (body.bytes === null || body.bytes.byteLength > 0) {
@@ -77,8 +80,8 @@ class Response {
       return;
     }
     this.#body = body;
-    if (contentType !== null && !this.#headers.has("content-type")) {
-      this.#headers.set("content-type", contentType);
+    if (body !== null && body.contentType !== null && !this.#headers.has("content-type")) {
+      this.#headers.set("content-type", body.contentType);
     }
   }
 
@@ -200,21 +203,17 @@ class Response {
       response.#url = url;
       return response;
     };
-    // exportResponse returns the parts of a Response for Go and takes over its
-    // body, or null when value is not a Response.
+    // exportResponse passes the parts of a Response to native.exportParts
+    // and takes over its body. It returns false when value is not a Response.
+    // Go receives the parts as arguments, so that no object is built for them.
     internal.exportResponse = (value) => {
       if (value === null || typeof value !== "object" || !(#status in value)) {
-        return null;
+        return false;
       }
-      const { reader, bytes, native } = exportBody(value.#body);
-      return {
-        status: value.#status,
-        statusText: value.#statusText === null ? defaultStatusText(value.#status) : value.#statusText,
-        headers: headersList(value.#headers),
-        reader,
-        bytes,
-        native,
-      };
+      const body = exportBody(value.#body);
+      const statusText = value.#statusText === null ? defaultStatusText(value.#status) : value.#statusText;
+      native.exportParts(value.#status, statusText, headersList(value.#headers), body);
+      return true;
     };
   }
 }

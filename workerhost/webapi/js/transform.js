@@ -2,8 +2,7 @@
 // chunks go through transformer.transform (the identity by default) to a
 // readable side, with backpressure from the readable side to writers.
 
-const { defineGlobal, setToStringTag, kCreate, deferred, markHandled, ReadableStream } = internal;
-const { WritableStream } = globalThis;
+const { defineGlobal, setToStringTag, kCreate, deferred, markHandled, ReadableStream, WritableStream } = internal;
 
 class TransformStreamDefaultController {
   #ops;

@@ -9,20 +9,18 @@ if (typeof Symbol.asyncIterator !== "symbol") {
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
+// The scripts of lazy groups run after worker code, which may have replaced
+// these builtins, so the helpers they call keep the originals.
+const { defineProperty, assign } = Object;
+const { toStringTag } = Symbol;
+
 // defineGlobal defines a global the way Web IDL does: writable, configurable and
 // not enumerable.
-function defineGlobal(name, value) {
-  Object.defineProperty(globalThis, name, {
-    value,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
-}
+const defineGlobal = native.defineGlobal;
 
 // setToStringTag gives a class the Object.prototype.toString tag of its name.
 function setToStringTag(cls, tag = cls.name) {
-  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+  defineProperty(cls.prototype, toStringTag, { value: tag, configurable: true });
 }
 
 const domExceptionCodes = {
@@ -94,9 +92,10 @@ function viewBytes(value) {
   return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
 
-// copyBytes returns a new Uint8Array holding a copy of a buffer source.
+// copyBytes returns a new Uint8Array holding a copy of a buffer source. Go
+// copies the bytes, which skips zeroing the new buffer first.
 function copyBytes(value) {
-  return viewBytes(value).slice();
+  return new Uint8Array(native.copyBytes(viewBytes(value)));
 }
 
 function concatBytes(chunks, total) {
@@ -126,8 +125,10 @@ function errorMessage(error) {
   return String(error);
 }
 
-Object.assign(internal, {
+assign(internal, {
   inspectCustom,
+  defineProperty,
+  assign,
   defineGlobal,
   setToStringTag,
   DOMException,

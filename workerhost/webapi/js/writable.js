@@ -3,7 +3,7 @@
 // NOTE: abort() calls the sink's abort at once instead of first waiting for a
 // write in progress, as the standard does.
 
-const { defineGlobal, setToStringTag, markHandled, kCreate, promiseCall } = internal;
+const { defineGlobal, setToStringTag, markHandled, kCreate, promiseCall, assign } = internal;
 
 const writerLockedMessage = "This WritableStream is currently locked to a writer.";
 const writerReleasedMessage = "This WritableStream writer has been released.";
@@ -248,4 +248,4 @@ setToStringTag(WritableStream);
 defineGlobal("WritableStream", WritableStream);
 defineGlobal("WritableStreamDefaultController", WritableStreamDefaultController);
 
-Object.assign(internal, { deferred, writerLockedMessage, writerReleasedMessage });
+assign(internal, { deferred, writerLockedMessage, writerReleasedMessage, WritableStream });

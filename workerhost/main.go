@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/dynworker/dynworker/sandbox"
@@ -23,6 +24,10 @@ func Main(args []string, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	// One JavaScript thread runs a worker. With one P, handing a call
+	// from the link's reader to the event loop and back stays on one
+	// thread, where more Ps would wake idle threads for each hand-off.
+	runtime.GOMAXPROCS(1)
 	if err := sandbox.DropPrivileges(); err != nil {
 		fmt.Fprintf(stderr, "workerhost: set no_new_privs: %v\n", err)
 		return 1

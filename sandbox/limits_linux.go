@@ -25,7 +25,7 @@ func LimitMemory(limit int64) error {
 		return nil
 	}
 	debug.SetMemoryLimit(limit)
-	go watchMemory(limit)
+	watchMemory(limit)
 	if raceEnabled {
 		return nil
 	}

@@ -9,7 +9,7 @@ import "runtime/debug"
 func LimitMemory(limit int64) error {
 	if limit > 0 {
 		debug.SetMemoryLimit(limit)
-		go watchMemory(limit)
+		watchMemory(limit)
 	}
 	return nil
 }

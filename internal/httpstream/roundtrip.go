@@ -43,13 +43,20 @@ func RoundTrip(ctx context.Context, open Opener, target *pb.Target, req *http.Re
 		})
 	}
 
-	go func() {
+	send := func() {
 		if err := SendRequest(s, target, req); err != nil {
 			cancel()
 			return
 		}
 		_ = s.CloseSend()
-	}()
+	}
+	if req.Body == nil || req.Body == http.NoBody || (req.ContentLength > 0 && req.ContentLength <= ChunkSize) {
+		// The whole request fits in one message, so it goes out at once,
+		// without a goroutine.
+		send()
+	} else {
+		go send()
+	}
 	resp, err := ReceiveResponse(s, finish)
 	if err != nil {
 		finish()

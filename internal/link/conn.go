@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -40,10 +41,15 @@ type Options struct {
 	// Without it, descriptors the peer sends are closed unread, and a frame
 	// that claims one closes the link.
 	AcceptFiles bool
-	// MaxStreams bounds the streams the peer may have open at once; a
-	// stream over the limit ends with RESOURCE_EXHAUSTED. Default
+	// MaxStreams bounds the streams each side may have open at once. Open
+	// waits for a free slot; a stream the peer opens over the limit ends
+	// with RESOURCE_EXHAUSTED. Both sides must use the same value. Default
 	// DefaultMaxStreams.
 	MaxStreams int
+	// OnFull, if set, runs on its own goroutine when Open finds every slot
+	// taken, at most once a second: a workerhost uses it to collect
+	// garbage, which closes the bodies of responses its worker dropped.
+	OnFull func()
 }
 
 // Defaults of Options.
@@ -72,7 +78,12 @@ type Conn struct {
 	nextID  uint32
 	streams map[uint32]*Stream
 	peer    int // streams the peer opened that are still open
-	err     error
+	own     int // streams this side opened that are still open
+	// slotFreed is closed, and replaced, when a stream this side opened
+	// ends.
+	slotFreed chan struct{}
+	lastFull  time.Time
+	err       error
 }
 
 // New starts a link on nc and reads from it until it fails or Close is
@@ -87,7 +98,7 @@ func New(nc net.Conn, opts Options) *Conn {
 	if opts.MaxStreams <= 0 {
 		opts.MaxStreams = DefaultMaxStreams
 	}
-	c := &Conn{nc: nc, opts: opts, done: make(chan struct{}), streams: make(map[uint32]*Stream)}
+	c := &Conn{nc: nc, opts: opts, done: make(chan struct{}), streams: make(map[uint32]*Stream), slotFreed: make(chan struct{})}
 	c.nextID = 2
 	if opts.Odd {
 		c.nextID = 1
@@ -117,14 +128,28 @@ func (c *Conn) Close() error {
 }
 
 // Open opens a stream for method. The stream is sent to the peer with its
-// first message. Cancelling ctx abandons the stream.
+// first message. Cancelling ctx abandons the stream. Open waits while
+// MaxStreams streams this side opened are open.
 func (c *Conn) Open(ctx context.Context, m Method) (*Stream, error) {
 	c.mu.Lock()
+	for c.err == nil && c.own >= c.opts.MaxStreams {
+		freed := c.slotFreed
+		c.fullLocked()
+		c.mu.Unlock()
+		select {
+		case <-freed:
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
+		c.mu.Lock()
+	}
 	if c.err != nil {
 		err := c.err
 		c.mu.Unlock()
 		return nil, unavailable(err)
 	}
+	c.own++
 	id := c.nextID
 	c.nextID += 2
 	for c.nextID == 0 || c.streams[c.nextID] != nil {
@@ -242,16 +267,30 @@ func (c *Conn) accept(h header, payload []byte) error {
 // ownID reports whether id is of a stream this side opened.
 func (c *Conn) ownID(id uint32) bool { return (id%2 == 1) == c.opts.Odd }
 
+// fullLocked runs OnFull, at most once a second.
+func (c *Conn) fullLocked() {
+	if c.opts.OnFull == nil || time.Since(c.lastFull) < time.Second {
+		return
+	}
+	c.lastFull = time.Now()
+	go c.opts.OnFull()
+}
+
 // remove deletes a stream that has ended on this side from the table.
 func (c *Conn) remove(s *Stream) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.streams[s.id] == s {
-		delete(c.streams, s.id)
-		if !s.opener {
-			c.peer--
-		}
+	if c.streams[s.id] != s {
+		return
 	}
+	delete(c.streams, s.id)
+	if !s.opener {
+		c.peer--
+		return
+	}
+	c.own--
+	close(c.slotFreed)
+	c.slotFreed = make(chan struct{})
 }
 
 // fail closes the link with err and ends every stream.

@@ -317,8 +317,15 @@ func TestCloseEndsCalls(t *testing.T) {
 	}
 }
 
-func TestMaxStreams(t *testing.T) {
-	a, _, blocked := newPair(t, Options{MaxStreams: 1})
+// TestMaxStreamsRejects checks the accepting side's limit against a peer
+// that does not keep to it.
+func TestMaxStreamsRejects(t *testing.T) {
+	ca, cb := socketPair(t)
+	blocked := make(chan error, 1)
+	a := New(ca, Options{Odd: true, MaxStreams: 2})
+	b := New(cb, Options{MaxStreams: 1, Handler: testHandler(blocked)})
+	defer a.Close()
+	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _, _ = a.Call(ctx, methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{}) }()
@@ -332,6 +339,52 @@ func TestMaxStreams(t *testing.T) {
 	}
 	cancel()
 	<-blocked
+}
+
+// TestOpenWaitsForSlot opens more streams than the limit: the last waits
+// for a free slot instead of failing, and OnFull runs.
+func TestOpenWaitsForSlot(t *testing.T) {
+	full := make(chan struct{}, 1)
+	ca, cb := socketPair(t)
+	blocked := make(chan error, 1)
+	a := New(ca, Options{Odd: true, MaxStreams: 1, OnFull: func() { full <- struct{}{} }})
+	b := New(cb, Options{MaxStreams: 1, Handler: testHandler(blocked)})
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { _, _ = a.Call(ctx, methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{}) }()
+	time.Sleep(20 * time.Millisecond)
+
+	done := make(chan error, 1)
+	go func() {
+		var out wrapperspb.StringValue
+		_, err := a.Call(context.Background(), methodEcho, wrapperspb.String("queued"), &out)
+		done <- err
+	}()
+	select {
+	case <-full:
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnFull did not run")
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the second call ended while the first held the only slot: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel()
+	<-blocked
+	if err := <-done; err != nil {
+		t.Errorf("queued call: %v", err)
+	}
+
+	// A waiting Open gives up with its context.
+	go func() { _, _ = a.Call(context.Background(), methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{}) }()
+	time.Sleep(20 * time.Millisecond)
+	short, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if _, err := a.Open(short, methodEcho); status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("open with every slot taken: %v, want DeadlineExceeded", err)
+	}
 }
 
 // TestProtocolViolations writes raw frames to a link, as a hostile peer

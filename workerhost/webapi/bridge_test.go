@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -485,5 +487,42 @@ func TestExportedBodyRejectsNonBytes(t *testing.T) {
 	_, err := io.ReadAll(resp.Body)
 	if err == nil || !strings.Contains(err.Error(), "This ReadableStream did not return bytes.") {
 		t.Errorf("ReadAll: %v, want the not-bytes TypeError", err)
+	}
+}
+
+// droppedBody is a body that reports its Close.
+type droppedBody struct {
+	io.Reader
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (c *droppedBody) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+// TestDroppedResponseClosesBody drops a Response with a Go body unread:
+// once collected, its body must be closed, as a stream held open for
+// nothing would block its link.
+func TestDroppedResponseClosesBody(t *testing.T) {
+	h := newTestHost(t)
+	body := &droppedBody{Reader: strings.NewReader("never read"), closed: make(chan struct{})}
+	h.onLoop(t, func(rt *goja.Runtime) {
+		if _, err := NewResponse(rt, &http.Response{StatusCode: 200, Header: http.Header{}, Body: body}); err != nil {
+			t.Errorf("NewResponse: %v", err)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-body.closed:
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the body of a collected Response is still open")
+		}
 	}
 }

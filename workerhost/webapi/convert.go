@@ -250,6 +250,7 @@ func (st *state) exportedBody(body goja.Value) (io.ReadCloser, int64) {
 		return io.NopCloser(bytes.NewReader(data)), int64(len(data))
 	case goBodyType:
 		b := body.Export().(*goBody)
+		b.owner.release()
 		return b.body, b.length
 	}
 	return newJSBody(st, body), -1

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dop251/goja"
 )
@@ -39,6 +41,10 @@ type goBody struct {
 	host   Host
 	body   io.ReadCloser
 	length int64 // the body's length when the Go side knew it, or -1
+	// owner closes body if the JavaScript value is collected while it
+	// still owns the body: a response the worker dropped unread must not
+	// hold its stream open.
+	owner *bodyOwner
 
 	// buf and err are used by one read goroutine at a time. Each read starts only
 	// after the previous one was posted to the loop, and that orders them.
@@ -58,7 +64,26 @@ func hasBody(body io.ReadCloser) bool {
 // and bodyCancel natives take and exportedBody gives back to Go. It is
 // reachable only from internal JavaScript state, never from worker code.
 func (st *state) newBodyHandle(body io.ReadCloser, length int64) goja.Value {
-	return st.rt.ToValue(&goBody{host: st.host, body: body, length: length})
+	owner := &bodyOwner{body: body}
+	b := &goBody{host: st.host, body: body, length: length, owner: owner}
+	runtime.AddCleanup(b, (*bodyOwner).closeIfOwned, owner)
+	return st.rt.ToValue(b)
+}
+
+// bodyOwner closes a body that its goBody still owned when it was
+// collected.
+type bodyOwner struct {
+	body     io.ReadCloser
+	released atomic.Bool
+}
+
+// release hands the body to a new owner, which must close it.
+func (o *bodyOwner) release() { o.released.Store(true) }
+
+func (o *bodyOwner) closeIfOwned() {
+	if !o.released.Load() {
+		_ = o.body.Close()
+	}
 }
 
 // bodyArgument returns the goBody of a handle, which must be the first

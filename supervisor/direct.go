@@ -23,7 +23,7 @@ const maxDirectLinks = 256
 // connect grants the child a direct link to the worker behind t's handle:
 // it starts the worker if needed, gives the worker one end of a new socket
 // pair and the child the other. The supervisor keeps a duplicate of the
-// child's end, to revoke the link.
+// worker's end, to revoke the link.
 func (h *hostServer) connect(ctx context.Context, t *pb.Target) (*pb.Empty, error) {
 	w, err := h.worker(t.GetHandle())
 	if err != nil {
@@ -42,19 +42,19 @@ func (h *hostServer) connect(ctx context.Context, t *pb.Target) (*pb.Empty, erro
 	if err != nil {
 		return nil, err
 	}
-	defer peerEnd.Close()
+	defer parentEnd.Close()
 	if err := p.link.CallWithFile(ctx, workerhost.LinkServePeer, &pb.Empty{}, new(pb.Empty), peerEnd); err != nil {
-		parentEnd.Close()
+		peerEnd.Close()
 		return nil, p.callError(err)
 	}
 	if err := h.proc.link.CallWithFile(ctx, workerhost.LinkAttach, &pb.Target{Handle: t.GetHandle()}, new(pb.Empty), parentEnd); err != nil {
-		parentEnd.Close()
+		peerEnd.Close()
 		return nil, err
 	}
-	// The supervisor keeps the parent's end, not the worker's, so that
-	// the worker's exit closes its end at once and the parent's next write
-	// fails before the call leaves.
-	p.keepGrant(parentEnd)
+	// The supervisor keeps the worker's end, so a parent that drops the
+	// link or stops closes the socket for the worker too. The worker's exit
+	// reaches the parent when watch revokes the worker's links.
+	p.keepGrant(peerEnd)
 	return &pb.Empty{}, nil
 }
 
@@ -104,13 +104,13 @@ func filePair() (*os.File, *os.File, error) {
 	return os.NewFile(uintptr(fds[0]), "direct"), os.NewFile(uintptr(fds[1]), "direct-parent"), nil
 }
 
-// keepGrant keeps f, the parent's end of a direct link to p's worker, so
-// revokeGrants can shut the link down.
-// NOTE: ends are kept until p stops, also those of links a parent has
-// dropped, so a parent that reconnects often makes the list grow.
+// keepGrant keeps f, the worker's end of a direct link from a parent, so
+// revokeGrants can shut the link down. It first lets go of the ends whose
+// parent has closed its side.
 func (p *process) keepGrant(f *os.File) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.pruneGrantsLocked()
 	select {
 	case <-p.runner.Done():
 		// The worker stopped while the link was being set up.
@@ -119,6 +119,23 @@ func (p *process) keepGrant(f *os.File) {
 	default:
 		p.grants = append(p.grants, f)
 	}
+}
+
+// pruneGrantsLocked closes the kept ends of links whose parent has closed
+// its end: a parent that reconnected or stopped.
+func (p *process) pruneGrantsLocked() {
+	kept := p.grants[:0]
+	for _, f := range p.grants {
+		fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLRDHUP}}
+		n, err := unix.Poll(fds, 0)
+		if err == nil && n > 0 && fds[0].Revents&(unix.POLLRDHUP|unix.POLLHUP) != 0 {
+			f.Close()
+			continue
+		}
+		kept = append(kept, f)
+	}
+	clear(p.grants[len(kept):])
+	p.grants = kept
 }
 
 // revokeGrants shuts down every direct link to p's worker. Shutting down
@@ -138,6 +155,7 @@ func (p *process) revokeGrants() {
 func (p *process) hasGrants() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.pruneGrantsLocked()
 	return len(p.grants) > 0
 }
 
@@ -151,6 +169,7 @@ func DirectLinks(w *loader.Worker) int {
 	p := inst.(*process)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.pruneGrantsLocked()
 	return len(p.grants)
 }
 

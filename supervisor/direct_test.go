@@ -145,3 +145,39 @@ func TestDirectLinkToKilledWorker(t *testing.T) {
 		t.Errorf("call after kill: %s; want a fresh counter", body)
 	}
 }
+
+// TestDirectLinksOfStoppedParentsPruned restarts the parent several times:
+// each new parent process gets a new link to the same worker, and the
+// links of the stopped ones must not pile up.
+func TestDirectLinksOfStoppedParentsPruned(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{})
+	parent := startParent(t, s)
+	counterUntilDirect(t, s, parent, "shared")
+	w := workerNamed(t, s, "shared")
+	pid := supervisor.PID(w)
+
+	for round := range 4 {
+		for _, pw := range s.Workers() {
+			if pw.Namespace == supervisor.ParentNamespace && !pw.Evict() {
+				t.Fatal("the parent was not running")
+			}
+		}
+		// The new parent connects on its second call; the old link must be
+		// gone by then.
+		deadline := time.Now().Add(10 * time.Second)
+		for calls := 1; ; calls++ {
+			get(t, s, parent, "/counter?id=shared")
+			n := supervisor.DirectLinks(w)
+			if calls >= 3 && n == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d direct links after %d calls, want 1", round, n, calls)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if got := supervisor.PID(w); got != pid {
+		t.Errorf("the worker's process changed from %d to %d", pid, got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -116,7 +117,7 @@ func (d *directLinks) attach(handle string, f *os.File) error {
 	if err != nil {
 		return err
 	}
-	c := link.New(nc, link.Options{Odd: true, MaxMessageSize: MaxMessageSize})
+	c := link.New(nc, link.Options{Odd: true, MaxMessageSize: MaxMessageSize, OnFull: collectGarbage})
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	l := d.links[handle]
@@ -163,16 +164,12 @@ func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp 
 	}
 	s, err := c.Open(ctx, LinkCall)
 	if err != nil {
-		h.direct.drop(handle, c)
-		return nil, false, nil
+		return h.direct.unsent(handle, c, err)
 	}
 	defer s.Close()
 	direct := &pb.CallRequest{Target: peerTarget(req.Target), Method: req.Method, Args: req.Args}
 	if err := s.Send(direct, true); err != nil {
-		// A write to a socket whose reader has gone fails: the call did
-		// not reach the worker.
-		h.direct.drop(handle, c)
-		return nil, false, nil
+		return h.direct.unsent(handle, c, err)
 	}
 	resp = new(pb.CallResponse)
 	err = s.Recv(resp)
@@ -227,6 +224,19 @@ func (h *hostClient) fetchDirect(ctx context.Context, target *pb.Target, req *ht
 		}
 	}
 	return nil, true, rpcerr.FromStatus(err)
+}
+
+// unsent handles an error from opening a stream on c or sending its
+// request, in callDirect's results. A link that closed never carried the
+// request, so the caller sends it through the supervisor. A request too
+// large, or a context that ended, would fail there too, so its error is
+// final.
+func (d *directLinks) unsent(handle string, c *link.Conn, err error) (*pb.CallResponse, bool, error) {
+	if status.Code(err) != codes.Unavailable {
+		return nil, true, err
+	}
+	d.drop(handle, c)
+	return nil, false, nil
 }
 
 // peerTarget is target without the handle, which only the supervisor reads.
@@ -288,3 +298,7 @@ func (p *peerCalls) drain(idle time.Duration) bool {
 	p.draining = true
 	return true
 }
+
+// collectGarbage runs a collection, which closes the bodies of responses
+// the worker dropped unread and so frees the link streams they held.
+func collectGarbage() { runtime.GC() }

@@ -20,10 +20,10 @@ import (
 	"github.com/dynworker/dynworker/workerhost/engine"
 )
 
-// hostServer serves the Host service to one workerhost. Handles and code
-// tokens are issued per child: a child can use only what it was given.
+// hostServer serves one workerhost's requests on its link. The child may be
+// hostile: handles and code tokens are issued per child, and every request
+// is checked against what this child was given.
 type hostServer struct {
-	whpb.UnimplementedHostServer
 	sup     *Supervisor
 	proc    *process
 	console consoleLimiter
@@ -39,6 +39,11 @@ type hostServer struct {
 	grants map[string]*process
 }
 
+func newHostServer(p *process) *hostServer {
+	return &hostServer{sup: p.sup, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
+}
+
+// LoaderGet serves LinkLoaderGet.
 func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) (*whpb.LoaderGetResponse, error) {
 	ns, err := h.namespace(req.Binding)
 	if err != nil {
@@ -66,6 +71,7 @@ func (h *hostServer) LoaderGet(ctx context.Context, req *whpb.LoaderGetRequest) 
 	return &whpb.LoaderGetResponse{Handle: h.issue(w)}, nil
 }
 
+// LoaderProvide serves LinkLoaderProvide.
 func (h *hostServer) LoaderProvide(ctx context.Context, req *whpb.LoaderProvideRequest) (*whpb.LoaderProvideResponse, error) {
 	h.mu.Lock()
 	w := h.tokens[req.CodeToken]
@@ -85,6 +91,7 @@ func (h *hostServer) LoaderProvide(ctx context.Context, req *whpb.LoaderProvideR
 	return &whpb.LoaderProvideResponse{Handle: h.issue(w)}, nil
 }
 
+// LoaderLoad serves LinkLoaderLoad.
 func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest) (*whpb.LoaderLoadResponse, error) {
 	ns, err := h.namespace(req.Binding)
 	if err != nil {
@@ -98,7 +105,8 @@ func (h *hostServer) LoaderLoad(ctx context.Context, req *whpb.LoaderLoadRequest
 	return &whpb.LoaderLoadResponse{Handle: h.issue(w)}, nil
 }
 
-// serveLink serves the child's calls and fetches to workers it loaded.
+// serveLink serves the child's requests: its loader bindings, its calls and
+// fetches to workers it loaded, its global fetch() and its console.
 func (h *hostServer) serveLink(m link.Method, s *link.Stream) error {
 	switch m {
 	case workerhost.LinkCall:
@@ -109,6 +117,16 @@ func (h *hostServer) serveLink(m link.Method, s *link.Stream) error {
 		return link.Reply(s, new(pb.Target), h.connect)
 	case workerhost.LinkExitReason:
 		return link.Reply(s, new(pb.Target), h.exitReason)
+	case workerhost.LinkLoaderGet:
+		return link.Reply(s, new(whpb.LoaderGetRequest), h.LoaderGet)
+	case workerhost.LinkLoaderProvide:
+		return link.Reply(s, new(whpb.LoaderProvideRequest), h.LoaderProvide)
+	case workerhost.LinkLoaderLoad:
+		return link.Reply(s, new(whpb.LoaderLoadRequest), h.LoaderLoad)
+	case workerhost.LinkOutbound:
+		return h.outbound(httpstream.LinkServer{S: s})
+	case workerhost.LinkLog:
+		return link.Reply(s, new(whpb.LogRequest), h.Log)
 	}
 	return rpcerr.ToStatus(rpcerr.Errorf(codes.Unimplemented, "link: unknown method %d", m))
 }
@@ -126,6 +144,7 @@ func (h *hostServer) fetch(stream httpstream.LinkServer) error {
 	return rpcerr.ToStatus(h.sup.relayFetch(stream.Context(), w, first, stream.Recv, stream.Send))
 }
 
+// Call serves LinkCall: a call to a worker this child loaded.
 func (h *hostServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallResponse, error) {
 	w, err := h.worker(req.GetTarget().GetHandle())
 	if err != nil {
@@ -135,10 +154,12 @@ func (h *hostServer) Call(ctx context.Context, req *pb.CallRequest) (*pb.CallRes
 	return resp, rpcerr.ToStatus(err)
 }
 
-func (h *hostServer) Outbound(stream whpb.Host_OutboundServer) error {
+// outbound serves LinkOutbound: a request of the worker's global fetch().
+func (h *hostServer) outbound(stream httpstream.LinkServer) error {
 	return rpcerr.ToStatus(h.sup.outbound(stream, h.proc.currentWorker(), h.outboundSlots))
 }
 
+// Log serves LinkLog: one console line, logged unless over the rate limit.
 func (h *hostServer) Log(ctx context.Context, req *whpb.LogRequest) (*whpb.LogResponse, error) {
 	level := slog.LevelInfo
 	switch req.Level {

@@ -2,19 +2,27 @@ package supervisor
 
 import (
 	"context"
+	"net"
+	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/dynworker/dynworker/internal/httpstream"
+	"github.com/dynworker/dynworker/internal/link"
+	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
+	"github.com/dynworker/dynworker/workerhost"
 )
 
-// newTestHostServer returns the Host service of a child whose worker has
-// one loader binding, for the namespace "mine".
+// newTestHostServer returns the server of a child's link requests, for a
+// child whose worker has one loader binding, for the namespace "mine".
 func newTestHostServer(t *testing.T) *hostServer {
 	t.Helper()
 	s, err := New(Config{})
@@ -26,7 +34,7 @@ func newTestHostServer(t *testing.T) *hostServer {
 		{Name: "LOADER", Kind: &whpb.Binding_Loader{Loader: &whpb.LoaderBinding{Id: "mine"}}},
 	})
 	p := &process{sup: s, worker: w}
-	p.host = &hostServer{sup: s, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
+	p.host = newHostServer(p)
 	return p.host
 }
 
@@ -99,5 +107,95 @@ func TestHostExpiresUnansweredToken(t *testing.T) {
 	_, err = w.Code(ctx)
 	if err == nil || err.Error() != `Error: the getCode callback for worker "stuck" did not return within 50ms` {
 		t.Errorf("Code() = %v; want the getCode timeout", err)
+	}
+}
+
+// childLink serves h on one end of a new link and returns the child's end.
+func childLink(t *testing.T, h *hostServer) *link.Conn {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := make([]net.Conn, 2)
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "link")
+		ends[i], err = net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sup := link.New(ends[0], link.Options{Odd: true, Handler: h.serveLink})
+	child := link.New(ends[1], link.Options{})
+	t.Cleanup(func() {
+		child.Close()
+		sup.Close()
+	})
+	return child
+}
+
+func TestHostLinkRejectsSupervisorMethods(t *testing.T) {
+	c := childLink(t, newTestHostServer(t))
+	ctx := context.Background()
+	methods := []link.Method{workerhost.LinkLoad, workerhost.LinkServePeer, workerhost.LinkAttach, workerhost.LinkDrain, 99}
+	for _, m := range methods {
+		_, err := c.Call(ctx, m, &pb.Empty{}, new(pb.Empty))
+		if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), "link: unknown method") {
+			t.Errorf("method %d: %v; want UNIMPLEMENTED", m, err)
+		}
+	}
+}
+
+func TestHostLinkChecksLoaderBinding(t *testing.T) {
+	c := childLink(t, newTestHostServer(t))
+	ctx := context.Background()
+	_, err := c.Call(ctx, workerhost.LinkLoaderGet, &whpb.LoaderGetRequest{Binding: "theirs", WorkerId: "a"}, new(whpb.LoaderGetResponse))
+	if status.Code(err) != codes.PermissionDenied || !strings.Contains(err.Error(), `worker parent has no loader binding "theirs"`) {
+		t.Errorf("LinkLoaderGet with another binding: %v; want PermissionDenied naming the binding", err)
+	}
+	_, err = c.Call(ctx, workerhost.LinkLoaderLoad, &whpb.LoaderLoadRequest{Binding: "theirs"}, new(whpb.LoaderLoadResponse))
+	if status.Code(err) != codes.PermissionDenied {
+		t.Errorf("LinkLoaderLoad with another binding: %v; want PermissionDenied", err)
+	}
+	_, err = c.Call(ctx, workerhost.LinkLoaderProvide, &whpb.LoaderProvideRequest{CodeToken: "nope"}, new(whpb.LoaderProvideResponse))
+	if status.Code(err) != codes.NotFound || !strings.Contains(err.Error(), `unknown code token "nope"`) {
+		t.Errorf("LinkLoaderProvide with an unknown token: %v; want NotFound", err)
+	}
+	resp := new(whpb.LoaderGetResponse)
+	if _, err := c.Call(ctx, workerhost.LinkLoaderGet, &whpb.LoaderGetRequest{Binding: "mine", WorkerId: "a"}, resp); err != nil {
+		t.Fatalf("LinkLoaderGet with the worker's binding: %v", err)
+	}
+	if resp.CodeToken == "" {
+		t.Errorf("LinkLoaderGet of a new worker = %v; want a code token", resp)
+	}
+}
+
+func TestHostLinkLogs(t *testing.T) {
+	c := childLink(t, newTestHostServer(t))
+	if _, err := c.Call(context.Background(), workerhost.LinkLog, &whpb.LogRequest{Level: "warn", Message: "hello"}, new(whpb.LogResponse)); err != nil {
+		t.Errorf("LinkLog: %v", err)
+	}
+}
+
+func TestHostLinkDeniesOutbound(t *testing.T) {
+	h := newTestHostServer(t)
+	code := &pb.WorkerCode{
+		CompatibilityDate: "2025-06-01", MainModule: "a.js",
+		Modules:        []*pb.Module{{Name: "a.js", Content: &pb.Module_Js{Js: ""}}},
+		GlobalOutbound: &pb.GlobalOutbound{Kind: &pb.GlobalOutbound_None{None: &pb.Empty{}}},
+	}
+	if err := h.proc.currentWorker().Provide(code, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := childLink(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// A loopback address, which the outbound client would reject too, so
+	// a broken check sends nothing off this machine.
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:1/", nil)
+	_, err := httpstream.RoundTrip(ctx, httpstream.LinkOpener(c, workerhost.LinkOutbound), nil, req, nil)
+	if err == nil || !strings.Contains(rpcerr.FromStatus(err).Error(), errOutboundDenied.Error()) {
+		t.Errorf("LinkOutbound from a worker with globalOutbound null: %v; want workerd's message", err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/loader"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
-	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
 // errOutboundDenied is workerd's message for fetch() from a worker whose
@@ -103,11 +102,12 @@ func isPublic(ip netip.Addr) bool {
 	return true
 }
 
-// outbound performs one fetch() of w on the network.
-// The policy is checked before the request is read, so a worker without
-// network access cannot make the supervisor receive a large request head,
-// and sem bounds how many heads one worker has in the supervisor at once.
-func (s *Supervisor) outbound(stream whpb.Host_OutboundServer, w *loader.Worker, sem chan struct{}) error {
+// outbound performs one fetch() of w on the network. The request head
+// arrives with the stream's first frame. The policy is checked before the
+// head is decoded or any of the body is read, so a worker without network
+// access costs the supervisor no more than that frame. sem bounds how many
+// requests of one worker the supervisor makes at once.
+func (s *Supervisor) outbound(stream httpstream.LinkServer, w *loader.Worker, sem chan struct{}) error {
 	code, err := w.Code(stream.Context())
 	if err != nil {
 		return err

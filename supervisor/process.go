@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-plugin/runner"
 	"golang.org/x/sys/unix"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -30,10 +29,6 @@ import (
 	"github.com/dynworker/dynworker/workerhost"
 )
 
-// hostHandshakeTimeout bounds how long the Host server waits for a child's
-// connection preface; a child connects as soon as it starts.
-var hostHandshakeTimeout = 2 * time.Minute
-
 // stopTimeout bounds how long Stop waits for a workerhost to exit after
 // asking it to, before killing it.
 const stopTimeout = 2 * time.Second
@@ -41,20 +36,21 @@ const stopTimeout = 2 * time.Second
 // process is one workerhost child. It starts blank, so it can wait in the
 // warm pool, and gets its worker's code from load.
 type process struct {
-	sup     *Supervisor
-	client  *plugin.Client
-	runner  *sandbox.Runner
-	stderr  *stderrLog
-	rpc     whpb.WorkerClient
-	host    *hostServer
-	hostSrv *grpc.Server
-	// link carries calls and fetches to and from the child.
+	sup    *Supervisor
+	client *plugin.Client
+	runner *sandbox.Runner
+	stderr *stderrLog
+	// rpc is the go-plugin client of the Worker service, for Ready and Test.
+	rpc whpb.WorkerClient
+	// host serves the child's requests on link, which carries every other
+	// request to and from the child.
+	host *hostServer
 	link *link.Conn
 
 	mu      sync.Mutex
 	worker  *loader.Worker
 	exports []*whpb.Export
-	// grants are the parents' ends of the direct links to this worker,
+	// grants are the worker's ends of its direct links from parents,
 	// duplicated.
 	grants []*os.File
 	// drained is set when the worker agreed to stop as idle.
@@ -66,18 +62,9 @@ var _ loader.Instance = (*process)(nil)
 // spawn starts a blank workerhost and waits for its go-plugin handshake.
 func (s *Supervisor) spawn() (p *process, err error) {
 	p = &process{sup: s, stderr: newStderrLog()}
-	hostEnd, err := p.serveHost()
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			p.hostSrv.Stop()
-		}
-	}()
+	p.host = newHostServer(p)
 	linkEnd, err := p.openLink()
 	if err != nil {
-		hostEnd.Close()
 		return nil, err
 	}
 	defer func() {
@@ -85,12 +72,8 @@ func (s *Supervisor) spawn() (p *process, err error) {
 			p.link.Close()
 		}
 	}()
-	childEnds := []*os.File{hostEnd, linkEnd}
-	defer func() {
-		for _, f := range childEnds {
-			f.Close()
-		}
-	}()
+	childEnds := []*os.File{linkEnd}
+	defer linkEnd.Close()
 
 	p.client = plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  workerhost.Handshake,
@@ -99,7 +82,6 @@ func (s *Supervisor) spawn() (p *process, err error) {
 		SkipHostEnv:      true,
 		Logger:           newPluginLogger(s.log),
 		Stderr:           p.stderr,
-		GRPCDialOptions:  []grpc.DialOption{grpc.WithDefaultCallOptions(workerhost.CallOptions()...)},
 		RunnerFunc: func(_ hclog.Logger, cmd *exec.Cmd, _ string) (runner.Runner, error) {
 			args := append(slices.Clone(s.args), "--memory-limit", strconv.FormatInt(s.memoryLimit, 10))
 			r, err := sandbox.NewRunner(s.exe, args, cmd.Env, childEnds)
@@ -150,39 +132,21 @@ func (p *process) openLink() (*os.File, error) {
 	return theirs, nil
 }
 
-// serveHost creates the socket pair of the Host service and serves the
-// supervisor's end. It returns the child's end.
-func (p *process) serveHost() (*os.File, error) {
-	conn, theirs, err := socketPair("host")
-	if err != nil {
-		return nil, err
-	}
-
-	p.host = &hostServer{sup: p.sup, proc: p, outboundSlots: make(chan struct{}, maxOutboundPerWorker)}
-	p.hostSrv = grpc.NewServer(
-		grpc.MaxRecvMsgSize(workerhost.MaxMessageSize),
-		grpc.MaxSendMsgSize(workerhost.MaxMessageSize),
-		grpc.ConnectionTimeout(hostHandshakeTimeout),
-	)
-	whpb.RegisterHostServer(p.hostSrv, p.host)
-	go func() { _ = p.hostSrv.Serve(newConnListener(conn)) }()
-	return theirs, nil
-}
-
 // load gives the blank process the code of w.
 func (p *process) load(ctx context.Context, w *loader.Worker, code *pb.WorkerCode) error {
 	p.mu.Lock()
 	p.worker = w
 	p.mu.Unlock()
 	key := bundleKey(w.Namespace, code)
-	resp, err := p.rpc.Load(ctx, &whpb.LoadRequest{
+	req := &whpb.LoadRequest{
 		Namespace: w.Namespace,
 		WorkerId:  w.ID,
 		Code:      code,
 		Bindings:  w.Bindings,
 		Bundle:    p.sup.bundles.get(key),
-	})
-	if err != nil {
+	}
+	resp := new(whpb.LoadResponse)
+	if _, err := p.link.Call(ctx, workerhost.LinkLoad, req, resp); err != nil {
 		return p.callError(err)
 	}
 	if resp.Bundle != "" {
@@ -265,7 +229,6 @@ func (p *process) Stop() {
 	p.host.failPending()
 	p.revokeGrants()
 	p.client.Kill()
-	p.hostSrv.Stop()
 	p.link.Close()
 	select {
 	case <-p.runner.Done():

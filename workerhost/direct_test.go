@@ -50,7 +50,9 @@ func testCtx(t *testing.T) context.Context {
 func TestPeerLinkServesOnlyCalls(t *testing.T) {
 	c := peerLink(t, &workerServer{trim: newTrimmer()})
 	ctx := testCtx(t)
-	for _, m := range []link.Method{LinkConnect, LinkServePeer, LinkAttach, LinkDrain, LinkExitReason, 99} {
+	methods := []link.Method{LinkConnect, LinkServePeer, LinkAttach, LinkDrain, LinkExitReason, LinkLoad,
+		LinkLoaderGet, LinkLoaderProvide, LinkLoaderLoad, LinkOutbound, LinkLog, 99}
+	for _, m := range methods {
 		_, err := c.Call(ctx, m, &pb.Empty{}, new(pb.Empty))
 		if status.Code(err) != codes.Unimplemented || !strings.Contains(err.Error(), "link: unknown method") {
 			t.Errorf("method %d: %v, want UNIMPLEMENTED", m, err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"google.golang.org/grpc"
-
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/link"
 	"github.com/dynworker/dynworker/internal/rpcerr"
@@ -13,11 +11,9 @@ import (
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
-// hostClient implements engine.Host over the Host service of the
-// supervisor, with calls and fetches to other workers on the link.
+// hostClient implements engine.Host with requests to the supervisor on the
+// link, and with calls and fetches on direct links where it has them.
 type hostClient struct {
-	conn *grpc.ClientConn
-	c    whpb.HostClient
 	// link is set once, before the worker's code runs.
 	link   *link.Conn
 	direct *directLinks
@@ -25,16 +21,20 @@ type hostClient struct {
 	done   chan struct{}
 }
 
-func newHostClient(conn *grpc.ClientConn) *hostClient {
+func newHostClient() *hostClient {
 	h := &hostClient{
-		conn: conn,
-		c:    whpb.NewHostClient(conn),
 		logs: make(chan *whpb.LogRequest, 256),
 		done: make(chan struct{}),
 	}
 	h.direct = &directLinks{links: make(map[string]*directLink), connect: h.connect}
-	go h.sendLogs()
 	return h
+}
+
+// start sets the link to the supervisor and starts sending console lines
+// on it.
+func (h *hostClient) start(c *link.Conn) {
+	h.link = c
+	go h.sendLogs()
 }
 
 // sendLogs sends console output in order. A full queue blocks the worker
@@ -42,15 +42,16 @@ func newHostClient(conn *grpc.ClientConn) *hostClient {
 func (h *hostClient) sendLogs() {
 	defer close(h.done)
 	for l := range h.logs {
-		_, _ = h.c.Log(context.Background(), l)
+		_, _ = h.link.Call(context.Background(), LinkLog, l, new(whpb.LogResponse))
 	}
 }
 
+// close sends the console lines still queued, then closes the link and the
+// direct links.
 func (h *hostClient) close() {
 	close(h.logs)
-	<-h.done
-	h.conn.Close()
 	if h.link != nil {
+		<-h.done
 		h.link.Close()
 	}
 	h.direct.closeAll()
@@ -61,8 +62,7 @@ func (h *hostClient) Log(level, message string) {
 }
 
 func (h *hostClient) Fetch(ctx context.Context, req *http.Request) (*http.Response, error) {
-	open := func(ctx context.Context) (httpstream.ClientStream, error) { return h.c.Outbound(ctx) }
-	return h.stream(ctx, open, nil, req)
+	return h.stream(ctx, httpstream.LinkOpener(h.link, LinkOutbound), nil, req)
 }
 
 func (h *hostClient) FetchWorker(ctx context.Context, target *pb.Target, req *http.Request) (*http.Response, error) {
@@ -83,7 +83,8 @@ func (h *hostClient) stream(ctx context.Context, open httpstream.Opener, target 
 }
 
 func (h *hostClient) LoaderGet(ctx context.Context, binding, id string) (string, string, error) {
-	r, err := h.c.LoaderGet(ctx, &whpb.LoaderGetRequest{Binding: binding, WorkerId: id})
+	r := new(whpb.LoaderGetResponse)
+	_, err := h.link.Call(ctx, LinkLoaderGet, &whpb.LoaderGetRequest{Binding: binding, WorkerId: id}, r)
 	if err != nil {
 		return "", "", rpcerr.FromStatus(err)
 	}
@@ -91,16 +92,17 @@ func (h *hostClient) LoaderGet(ctx context.Context, binding, id string) (string,
 }
 
 func (h *hostClient) LoaderProvide(ctx context.Context, token string, code *pb.WorkerCode, codeErr *pb.ErrorValue) (string, error) {
-	r, err := h.c.LoaderProvide(ctx, &whpb.LoaderProvideRequest{CodeToken: token, Code: code, Error: codeErr})
-	if err != nil {
+	req := &whpb.LoaderProvideRequest{CodeToken: token, Code: code, Error: codeErr}
+	r := new(whpb.LoaderProvideResponse)
+	if _, err := h.link.Call(ctx, LinkLoaderProvide, req, r); err != nil {
 		return "", rpcerr.FromStatus(err)
 	}
 	return r.Handle, nil
 }
 
 func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.WorkerCode) (string, error) {
-	r, err := h.c.LoaderLoad(ctx, &whpb.LoaderLoadRequest{Binding: binding, Code: code})
-	if err != nil {
+	r := new(whpb.LoaderLoadResponse)
+	if _, err := h.link.Call(ctx, LinkLoaderLoad, &whpb.LoaderLoadRequest{Binding: binding, Code: code}, r); err != nil {
 		return "", rpcerr.FromStatus(err)
 	}
 	return r.Handle, nil

@@ -17,9 +17,11 @@ import (
 )
 
 // LinkFD is the file descriptor on which a workerhost finds its link to the
-// supervisor. The link carries calls and fetches both ways: the supervisor
-// calls this worker, and a parent worker calls the workers it loaded.
-const LinkFD = 4
+// supervisor. The link carries every request between the two but go-plugin's
+// own: the supervisor loads and calls this worker, and the worker calls the
+// supervisor for its loader bindings, its global fetch(), its console and
+// the workers it loaded.
+const LinkFD = 3
 
 // Methods on the link.
 const (
@@ -47,6 +49,26 @@ const (
 	// behind a handle ended: a Target with the handle. The reply is an
 	// error that says why, or Empty when the process still runs.
 	LinkExitReason link.Method = 7
+	// LinkLoad gives a blank workerhost its code: LoadRequest and
+	// LoadResponse. A second load fails.
+	LinkLoad link.Method = 8
+	// LinkLoaderGet resolves a worker ID through a loader binding:
+	// LoaderGetRequest and LoaderGetResponse. When the worker is not
+	// loaded, the reply carries a code token instead of a handle, and the
+	// workerhost sends the code with LinkLoaderProvide.
+	LinkLoaderGet link.Method = 9
+	// LinkLoaderProvide supplies the code, or the getCode failure, for a
+	// code token: LoaderProvideRequest and LoaderProvideResponse.
+	LinkLoaderProvide link.Method = 10
+	// LinkLoaderLoad starts an anonymous worker from code:
+	// LoaderLoadRequest and LoaderLoadResponse.
+	LinkLoaderLoad link.Method = 11
+	// LinkOutbound sends a request made by the worker's global fetch(), in
+	// the messages of LinkFetch.
+	LinkOutbound link.Method = 12
+	// LinkLog sends one console line: LogRequest and LogResponse. The
+	// workerhost waits for each reply, so lines arrive in order.
+	LinkLog link.Method = 13
 )
 
 // openLink opens the link on LinkFD, served by h.
@@ -63,13 +85,16 @@ func openLink(h link.Handler) (*link.Conn, error) {
 	return link.New(c, link.Options{Handler: h, MaxMessageSize: MaxMessageSize, AcceptFiles: true}), nil
 }
 
-// serveLink serves the supervisor's requests on the link.
+// serveLink serves the supervisor's requests on the link. Only the
+// supervisor's end reaches it: direct links are served by servePeer.
 func (s *workerServer) serveLink(m link.Method, st *link.Stream) error {
 	switch m {
 	case LinkCall:
 		return s.serveCall(st)
 	case LinkFetch:
 		return s.serveFetch(st)
+	case LinkLoad:
+		return link.Reply(st, new(whpb.LoadRequest), s.load)
 	case LinkServePeer:
 		return link.Reply(st, new(pb.Empty), func(context.Context, *pb.Empty) (*pb.Empty, error) {
 			return &pb.Empty{}, s.servePeer(st.File())

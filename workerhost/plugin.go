@@ -9,20 +9,19 @@ import (
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
 
-// MaxMessageSize is the largest gRPC message between a supervisor and a
-// workerhost: enough for 64 MiB of modules plus their framing.
+// MaxMessageSize is the largest message on the link between a supervisor
+// and a workerhost: enough for 64 MiB of modules plus their framing.
 const MaxMessageSize = 80 << 20
 
 // PluginName is the go-plugin name of the Worker service.
 const PluginName = "worker"
 
-// HostFD is the file descriptor on which a workerhost finds its connection
-// to the Host service.
-const HostFD = 3
-
-// Handshake is the go-plugin handshake both sides must agree on.
+// Handshake is the go-plugin handshake both sides must agree on. Its
+// ProtocolVersion changes whenever the descriptors passed at start or the
+// meaning of a link method change, so a supervisor never starts a
+// workerhost binary of another version.
 var Handshake = plugin.HandshakeConfig{
-	ProtocolVersion:  2,
+	ProtocolVersion:  3,
 	MagicCookieKey:   "DYNWORKER_WORKERHOST",
 	MagicCookieValue: "5b0c5d3e-runs-one-worker",
 }
@@ -43,12 +42,4 @@ func (p *Plugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 // GRPCClient returns a Worker client on the go-plugin connection.
 func (p *Plugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
 	return whpb.NewWorkerClient(c), nil
-}
-
-// CallOptions are the options of every call between supervisor and child.
-func CallOptions() []grpc.CallOption {
-	return []grpc.CallOption{
-		grpc.MaxCallRecvMsgSize(MaxMessageSize),
-		grpc.MaxCallSendMsgSize(MaxMessageSize),
-	}
 }

@@ -20,8 +20,9 @@ import (
 	"github.com/dynworker/dynworker/workerhost/engine"
 )
 
-// workerServer serves the Worker service: it holds the one engine of this
-// process once Load has given it code.
+// workerServer serves the Worker service and the supervisor's requests on
+// the link: it holds the one engine of this process once load has given it
+// code.
 type workerServer struct {
 	whpb.UnimplementedWorkerServer
 	host engine.Host
@@ -76,7 +77,8 @@ func (s *workerServer) Ready(ctx context.Context, _ *whpb.ReadyRequest) (*whpb.R
 	return &whpb.ReadyResponse{}, nil
 }
 
-func (s *workerServer) Load(ctx context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
+// load gives the prepared engine its code, the reply to LinkLoad.
+func (s *workerServer) load(_ context.Context, req *whpb.LoadRequest) (*whpb.LoadResponse, error) {
 	s.trim.begin()
 	defer s.trim.end()
 

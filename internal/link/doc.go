@@ -9,7 +9,7 @@
 // has a receive window per direction, so one slow reader holds back only
 // its own stream.
 //
-// A link replaces gRPC on the hot paths, Call and Fetch, where HTTP/2
-// framing and the goroutine hand-offs of a gRPC call cost far more than the
-// socket round trip itself.
+// A link carries every request between a supervisor and a workerhost but
+// go-plugin's own, in place of gRPC, whose HTTP/2 framing and goroutine
+// hand-offs cost far more per call than the socket round trip itself.
 package link

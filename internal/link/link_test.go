@@ -378,7 +378,9 @@ func TestOpenWaitsForSlot(t *testing.T) {
 	}
 
 	// A waiting Open gives up with its context.
-	go func() { _, _ = a.Call(context.Background(), methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{}) }()
+	go func() {
+		_, _ = a.Call(context.Background(), methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{})
+	}()
 	time.Sleep(20 * time.Millisecond)
 	short, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer stop()

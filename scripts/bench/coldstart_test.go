@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"golang.org/x/sys/unix"
-	"google.golang.org/grpc"
 
 	"github.com/dynworker/dynworker/internal/link"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -215,7 +214,7 @@ func BenchmarkSupervisorCall(b *testing.B) {
 
 // BenchmarkWorkerhostSteps drives a workerhost process directly, as the
 // supervisor does, and reports each step of a cold start in milliseconds.
-// The steps are the process start with the go-plugin handshake, the Load
+// The steps are the process start with the go-plugin handshake, the load
 // call, the first call and a second, warm call. "at-handshake" loads as
 // soon as the handshake is done, as a supervisor without a warm pool does.
 // "from-pool" first waits off the clock, as a process in a warm pool does.
@@ -233,14 +232,15 @@ func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 	var handshake, load, first, warm time.Duration
 	for b.Loop() {
 		start := time.Now()
-		c, rpc, lc := startWorkerhost(b)
+		c, lc := startWorkerhost(b)
 		handshake += time.Since(start)
 		b.StopTimer()
 		time.Sleep(wait)
 		b.StartTimer()
 
 		start = time.Now()
-		if _, err := rpc.Load(ctx, &whpb.LoadRequest{Namespace: "bench", Code: childProto()}); err != nil {
+		req := &whpb.LoadRequest{Namespace: "bench", Code: childProto()}
+		if _, err := lc.Call(ctx, workerhost.LinkLoad, req, new(whpb.LoadResponse)); err != nil {
 			b.Fatal(err)
 		}
 		load += time.Since(start)
@@ -264,21 +264,16 @@ func benchmarkWorkerhostSteps(b *testing.B, wait time.Duration) {
 	b.ReportMetric(float64(warm)/n, "warm-call-ms/op")
 }
 
-// startWorkerhost starts this test binary as a workerhost with go-plugin,
-// with a Host service that implements nothing on the other end of its
-// socket pair, and returns the Worker client and the link to the child.
-func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient, *link.Conn) {
-	conn, hostEnd := benchSocketPair(b)
-	srv := grpc.NewServer()
-	whpb.RegisterHostServer(srv, whpb.UnimplementedHostServer{})
-	go func() { _ = srv.Serve(&oneConnListener{conn: conn, done: make(chan struct{})}) }()
-	b.Cleanup(srv.Stop)
+// startWorkerhost starts this test binary as a workerhost with go-plugin
+// and returns the go-plugin client and the link to the child. The link
+// serves none of the child's requests.
+func startWorkerhost(b *testing.B) (*plugin.Client, *link.Conn) {
 	linkConn, linkEnd := benchSocketPair(b)
 	lc := link.New(linkConn, link.Options{Odd: true})
 	b.Cleanup(func() { lc.Close() })
 
 	cmd := exec.Command(os.Args[0], "workerhost")
-	cmd.ExtraFiles = []*os.File{hostEnd, linkEnd}
+	cmd.ExtraFiles = []*os.File{linkEnd}
 	c := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  workerhost.Handshake,
 		Plugins:          plugin.PluginSet{workerhost.PluginName: &workerhost.Plugin{}},
@@ -288,17 +283,12 @@ func startWorkerhost(b *testing.B) (*plugin.Client, whpb.WorkerClient, *link.Con
 		Logger:           hclog.NewNullLogger(),
 	})
 	b.Cleanup(c.Kill)
-	rpcClient, err := c.Client()
-	hostEnd.Close()
+	_, err := c.Client()
 	linkEnd.Close()
 	if err != nil {
 		b.Fatal(err)
 	}
-	raw, err := rpcClient.Dispense(workerhost.PluginName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c, raw.(whpb.WorkerClient), lc
+	return c, lc
 }
 
 // benchSocketPair returns our end of a Unix socket pair as a connection and
@@ -316,33 +306,6 @@ func benchSocketPair(b *testing.B) (net.Conn, *os.File) {
 	}
 	return conn, theirs
 }
-
-// oneConnListener is a net.Listener that accepts one connection and then
-// blocks until closed.
-type oneConnListener struct {
-	conn net.Conn
-	done chan struct{}
-}
-
-func (l *oneConnListener) Accept() (net.Conn, error) {
-	if c := l.conn; c != nil {
-		l.conn = nil
-		return c, nil
-	}
-	<-l.done
-	return nil, net.ErrClosed
-}
-
-func (l *oneConnListener) Close() error {
-	select {
-	case <-l.done:
-	default:
-		close(l.done)
-	}
-	return nil
-}
-
-func (l *oneConnListener) Addr() net.Addr { return &net.UnixAddr{Name: "host", Net: "unix"} }
 
 func newBenchSupervisor(b *testing.B, pool int) *supervisor.Supervisor {
 	b.Helper()

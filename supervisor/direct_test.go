@@ -181,3 +181,39 @@ func TestDirectLinksOfStoppedParentsPruned(t *testing.T) {
 		t.Errorf("the worker's process changed from %d to %d", pid, got)
 	}
 }
+
+// TestBrokenRuntimeOverDirectLink breaks a worker's runtime with a stack
+// overflow in a call on a direct link: the next call must reach a fresh
+// process, not the broken runtime with its old state.
+func TestBrokenRuntimeOverDirectLink(t *testing.T) {
+	s := newSupervisor(t, supervisor.Config{})
+	parent := startParent(t, s)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		get(t, s, parent, "/hostile?op=count")
+		if supervisor.DirectLinks(workerNamed(t, s, "hostile")) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no direct link to the hostile worker")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	var broke struct{ Name, Message string }
+	getJSON(t, s, parent, "/hostile?op=recurse", &broke)
+	if broke.Name != "RangeError" || broke.Message != "Maximum call stack size exceeded" {
+		t.Fatalf("recurse: %s: %s, want the RangeError", broke.Name, broke.Message)
+	}
+	var c struct {
+		Value         int
+		Name, Message string
+	}
+	getJSON(t, s, parent, "/hostile?op=count", &c)
+	if c.Name != "" {
+		t.Fatalf("count after the overflow: %s: %s", c.Name, c.Message)
+	}
+	if c.Value != 1 {
+		t.Errorf("count after the overflow = %d, want 1 from a fresh process", c.Value)
+	}
+}

@@ -92,18 +92,36 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 	if req.GetMethod() == "" {
 		return nil, rpcerr.Errorf(codes.InvalidArgument, "call worker %s: method name is empty", workerName(w))
 	}
+	childReq := &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}
+	for attempt := 0; ; attempt++ {
+		resp, broken, err := s.callOnce(ctx, w, childReq)
+		if broken && status.Code(err) == codes.Aborted && attempt == 0 {
+			// The runtime broke in an earlier call, and the workerhost
+			// refused this one before running it: a fresh process takes it.
+			continue
+		}
+		return resp, err
+	}
+}
+
+// callOnce makes one call to w's running process, and stops the process
+// when its reply marks its runtime as broken.
+func (s *Supervisor) callOnce(ctx context.Context, w *loader.Worker, req *pb.CallRequest) (*pb.CallResponse, bool, error) {
 	p, release, err := s.use(ctx, w)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer release()
 	resp := new(pb.CallResponse)
-	broken, err := p.link.Call(ctx, workerhost.LinkCall, &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}, resp)
+	broken, err := p.link.Call(ctx, workerhost.LinkCall, req, resp)
 	p.stopIfBroken(broken)
 	if err != nil {
-		return nil, p.callError(err)
+		if status.Code(err) == codes.Aborted {
+			return nil, broken, err
+		}
+		return nil, broken, p.callError(err)
 	}
-	return resp, nil
+	return resp, broken, nil
 }
 
 func childTarget(t *pb.Target) *pb.Target {

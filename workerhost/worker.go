@@ -180,11 +180,21 @@ func (s *workerServer) Test(ctx context.Context, req *whpb.TestRequest) (*whpb.T
 
 var errNotLoaded = rpcerr.WithCode(codes.FailedPrecondition, errors.New("call worker: no worker is loaded in this workerhost"))
 
+// errBrokenRuntime refuses a call that comes after the runtime broke and
+// before the process is gone. ABORTED tells the caller the call did not
+// run, so it may send it again to a fresh process.
+var errBrokenRuntime = rpcerr.WithCode(codes.Aborted, errors.New("call worker: the worker's runtime broke in an earlier call, so this call did not run"))
+
+// loadedEngine returns the engine of the loaded worker, or an error when
+// none is loaded or its runtime broke.
 func (s *workerServer) loadedEngine() (*engine.Engine, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.engine == nil {
 		return nil, errNotLoaded
+	}
+	if s.engine.Broken() {
+		return nil, errBrokenRuntime
 	}
 	return s.engine, nil
 }
@@ -211,8 +221,10 @@ const BrokenTrailer = "dynworker-broken"
 // inconsistent. It marks the reply through mark, and exits shortly after
 // in case the supervisor does not stop it first.
 func (s *workerServer) exitIfBroken(mark func()) {
-	e, err := s.loadedEngine()
-	if err != nil || !e.Broken() {
+	s.mu.Lock()
+	e := s.engine
+	s.mu.Unlock()
+	if e == nil || !e.Broken() {
 		return
 	}
 	mark()

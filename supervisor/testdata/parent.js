@@ -19,6 +19,24 @@ function counterCode() {
   };
 }
 
+const hostileSource = `
+import { WorkerEntrypoint } from "cloudflare:workers";
+let count = 0;
+function f(n) { return f(n + 1) + 1; }
+export default class extends WorkerEntrypoint {
+  count() { count += 1; return count; }
+  async recurse() { await null; return f(0); }
+}
+`;
+
+function hostileCode() {
+  return {
+    compatibilityDate: "2025-06-01",
+    mainModule: "hostile.js",
+    modules: { "hostile.js": hostileSource },
+  };
+}
+
 function slowCounterCode() {
   return new Promise((resolve) => setTimeout(() => resolve(counterCode()), 200));
 }
@@ -88,6 +106,14 @@ export default {
     const url = new URL(request.url);
     const id = url.searchParams.get("id");
     switch (url.pathname) {
+      case "/hostile": {
+        const ep = env.LOADER.get("hostile", hostileCode).getEntrypoint();
+        try {
+          return json({ value: await ep[url.searchParams.get("op")]() });
+        } catch (e) {
+          return json({ name: e.name, message: e.message });
+        }
+      }
       case "/counter": {
         const value = await env.LOADER.get(id, counterCode).getEntrypoint().increment();
         return json({ value, codeCalls });

@@ -341,6 +341,24 @@ func TestMaxStreamsRejects(t *testing.T) {
 	<-blocked
 }
 
+// waitOwnStreams waits until c has n streams of its own open.
+func waitOwnStreams(t *testing.T, c *Conn, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		own := c.own
+		c.mu.Unlock()
+		if own == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d streams open, want %d", own, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestOpenWaitsForSlot opens more streams than the limit: the last waits
 // for a free slot instead of failing, and OnFull runs.
 func TestOpenWaitsForSlot(t *testing.T) {
@@ -353,7 +371,7 @@ func TestOpenWaitsForSlot(t *testing.T) {
 	defer b.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { _, _ = a.Call(ctx, methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{}) }()
-	time.Sleep(20 * time.Millisecond)
+	waitOwnStreams(t, a, 1)
 
 	done := make(chan error, 1)
 	go func() {
@@ -381,7 +399,7 @@ func TestOpenWaitsForSlot(t *testing.T) {
 	go func() {
 		_, _ = a.Call(context.Background(), methodBlock, wrapperspb.String(""), &wrapperspb.StringValue{})
 	}()
-	time.Sleep(20 * time.Millisecond)
+	waitOwnStreams(t, a, 1)
 	short, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer stop()
 	if _, err := a.Open(short, methodEcho); status.Code(err) != codes.DeadlineExceeded {

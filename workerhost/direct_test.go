@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/dynworker/dynworker/internal/link"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
@@ -130,5 +131,20 @@ func TestDirectLinksPruned(t *testing.T) {
 	}
 	if n := len(d.links); n > maxLinkEntries {
 		t.Errorf("%d entries after %d one-call handles, want at most %d", n, 3*maxLinkEntries, maxLinkEntries)
+	}
+}
+
+func TestCheckSizeNamesMethod(t *testing.T) {
+	req := &pb.CallRequest{Method: "len", Args: []*pb.Value{{Kind: &pb.Value_String_{String_: "0123456789"}}}}
+	if err := checkSize("len", "the arguments are", req, 1<<10); err != nil {
+		t.Errorf("small arguments: %v", err)
+	}
+	err := checkSize("len", "the arguments are", req, 10)
+	if err == nil {
+		t.Fatal("arguments over the limit passed")
+	}
+	want := fmt.Sprintf("call len(): the arguments are %d bytes, over the limit of 10 bytes", proto.Size(req))
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
 	}
 }

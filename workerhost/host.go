@@ -110,6 +110,9 @@ func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.Wo
 
 func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error) {
 	req := &pb.CallRequest{Target: target, Method: method, Args: args}
+	if err := checkSize(method, "the arguments are", req, MaxMessageSize); err != nil {
+		return nil, err
+	}
 	resp, sent, err := h.callDirect(ctx, req)
 	if err != nil {
 		return nil, rpcerr.FromStatus(err)

@@ -60,6 +60,48 @@ func TestServeRunsPostedWorker(t *testing.T) {
 	}
 }
 
+// TestServeEvictPostedWorker evicts a worker posted with X-Worker-Id over
+// the gRPC API: it lives in the supervisor's namespace dynworker:serve,
+// which List shows, so Evict must reach it too.
+func TestServeEvictPostedWorker(t *testing.T) {
+	httpAddr, grpcAddr := startServe(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	src := `let n = 0; export default { fetch() { n += 1; return new Response(String(n)); } };`
+	post := func() string {
+		req, _ := http.NewRequestWithContext(ctx, "POST", "http://"+httpAddr+"/", strings.NewReader(src))
+		req.Header.Set("X-Worker-Id", "kept")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	post()
+	if got := post(); got != "2" {
+		t.Fatalf("second POST = %q; want 2 from the same worker", got)
+	}
+
+	c, err := client.Dial(grpcAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	evicted, err := c.WithNamespace("dynworker:serve").Evict(ctx, "kept")
+	if err != nil {
+		t.Fatalf("Evict in dynworker:serve: %v", err)
+	}
+	if !evicted {
+		t.Error("Evict returned false for a running worker")
+	}
+	if got := post(); got != "1" {
+		t.Errorf("POST after eviction = %q; want 1 from a fresh process", got)
+	}
+}
+
 func TestServeGRPCClient(t *testing.T) {
 	_, grpcAddr := startServe(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -32,12 +32,12 @@ import (
 const errDraining = codes.Aborted
 
 // connectRetry is how long a parent waits after a failed request for a
-// direct link before it asks again.
+// direct link before it requests one again.
 const connectRetry = time.Second
 
 // directLinks is a parent's registry of direct links, by worker handle.
 type directLinks struct {
-	// connect asks the supervisor for a link to the worker behind handle.
+	// connect requests from the supervisor a link to the worker behind handle.
 	connect func(ctx context.Context, handle string) error
 
 	mu    sync.Mutex
@@ -85,7 +85,8 @@ func (d *directLinks) get(handle string) *link.Conn {
 // that loads a new worker per request does not grow the map for good.
 const maxLinkEntries = 1024
 
-// pruneLocked forgets the handles without a link once there are too many.
+// pruneLocked deletes the entries of handles without a link once there are
+// too many.
 func (d *directLinks) pruneLocked() {
 	if len(d.links) < maxLinkEntries {
 		return
@@ -167,10 +168,12 @@ func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp 
 		return h.direct.unsent(handle, c, err)
 	}
 	defer s.Close()
+
 	direct := &pb.CallRequest{Target: peerTarget(req.Target), Method: req.Method, Args: req.Args}
 	if err := s.Send(direct, true); err != nil {
 		return h.direct.unsent(handle, c, err)
 	}
+
 	resp = new(pb.CallResponse)
 	err = s.Recv(resp)
 	switch status.Code(err) {
@@ -181,7 +184,7 @@ func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp 
 		return nil, false, nil
 	case codes.Unavailable:
 		// The worker's process ended, perhaps during the call: the
-		// supervisor knows why, and whether the call ran.
+		// supervisor records why, and whether the call ran.
 		h.direct.drop(handle, c)
 		err = h.exitReason(ctx, handle, err)
 		if status.Code(err) == errDraining {
@@ -216,7 +219,7 @@ func (h *hostClient) fetchDirect(ctx context.Context, target *pb.Target, req *ht
 		return nil, false, nil
 	case ctx.Err() == nil && (status.Code(err) == codes.Unavailable || status.Code(err) == codes.Canceled):
 		// The link closed: before the request went out, or with the
-		// worker's exit. The supervisor knows which.
+		// worker's exit. The supervisor records which.
 		h.direct.drop(handle, c)
 		err = h.exitReason(ctx, handle, err)
 		if status.Code(err) == errDraining || status.Code(err) == codes.NotFound {
@@ -244,8 +247,8 @@ func peerTarget(t *pb.Target) *pb.Target {
 	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
 }
 
-// exitReason asks the supervisor why the worker behind handle stopped,
-// and returns cause when it cannot tell.
+// exitReason returns the supervisor's account of why the worker behind
+// handle stopped, or cause when the supervisor has none.
 func (h *hostClient) exitReason(ctx context.Context, handle string, cause error) error {
 	_, err := h.link.Call(ctx, LinkExitReason, &pb.Target{Handle: handle}, new(pb.Empty))
 	if err == nil {

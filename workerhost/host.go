@@ -127,7 +127,7 @@ func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method s
 	return resp.Result, nil
 }
 
-// connect asks the supervisor for a direct link to the worker behind
+// connect requests from the supervisor a direct link to the worker behind
 // handle, which the supervisor attaches before it replies.
 func (h *hostClient) connect(ctx context.Context, handle string) error {
 	_, err := h.link.Call(ctx, LinkConnect, &pb.Target{Handle: handle}, new(pb.Empty))

@@ -33,7 +33,7 @@ const (
 	// FetchResponse messages back, as the Fetch RPC does. Served as
 	// LinkCall is.
 	LinkFetch link.Method = 2
-	// LinkConnect asks the supervisor for a direct link to the worker
+	// LinkConnect requests from the supervisor a direct link to the worker
 	// behind a handle: a dynworker.v1.Target with the handle, and an Empty
 	// reply once the link is attached.
 	LinkConnect link.Method = 3
@@ -43,10 +43,10 @@ const (
 	// LinkAttach gives a parent's workerhost its end of a direct link: a
 	// Target with the handle the link serves, and an Empty reply.
 	LinkAttach link.Method = 5
-	// LinkDrain asks a workerhost to refuse calls on its direct links if
+	// LinkDrain requests that a workerhost refuse calls on its direct links if
 	// it has been idle long enough: DrainRequest and DrainResponse.
 	LinkDrain link.Method = 6
-	// LinkExitReason asks the supervisor why the process of the worker
+	// LinkExitReason requests from the supervisor why the process of the worker
 	// behind a handle ended: a Target with the handle. The reply is an
 	// error that says why, or Empty when the process still runs.
 	LinkExitReason link.Method = 7

@@ -61,6 +61,7 @@ func newWorkerServer(host engine.Host, direct *directLinks) *workerServer {
 		old := debug.SetGCPercent(prepareGCPercent)
 		defer debug.SetGCPercent(old)
 		s.preparedEng, s.prepareErr = engine.Prepare(host)
+		warmMessages()
 	}()
 	return s
 }

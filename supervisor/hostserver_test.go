@@ -2,19 +2,17 @@ package supervisor
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/link"
+	"github.com/dynworker/dynworker/internal/link/linktest"
 	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
@@ -113,21 +111,9 @@ func TestHostExpiresUnansweredToken(t *testing.T) {
 // childLink serves h on one end of a new link and returns the child's end.
 func childLink(t *testing.T, h *hostServer) *link.Conn {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ends := make([]net.Conn, 2)
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "link")
-		ends[i], err = net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	sup := link.New(ends[0], link.Options{Odd: true, Handler: h.serveLink})
-	child := link.New(ends[1], link.Options{})
+	supEnd, childEnd := linktest.SocketPair(t)
+	sup := link.New(supEnd, link.Options{Odd: true, Handler: h.serveLink})
+	child := link.New(childEnd, link.Options{})
 	t.Cleanup(func() {
 		child.Close()
 		sup.Close()

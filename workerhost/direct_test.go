@@ -94,24 +94,7 @@ func TestPeerLinkDrain(t *testing.T) {
 }
 
 func TestDrainRequest(t *testing.T) {
-	s := &workerServer{trim: newTrimmer()}
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make([]net.Conn, 2)
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "link")
-		conns[i], err = net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	worker := link.New(conns[1], link.Options{Handler: s.serveLink, AcceptFiles: true})
-	sup := link.New(conns[0], link.Options{Odd: true})
-	defer worker.Close()
-	defer sup.Close()
+	sup := supervisorLink(t, &workerServer{trim: newTrimmer()})
 
 	resp := new(whpb.DrainResponse)
 	if _, err := sup.Call(testCtx(t), LinkDrain, &whpb.DrainRequest{IdleMs: 0}, resp); err != nil {

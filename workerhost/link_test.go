@@ -1,16 +1,14 @@
 package workerhost
 
 import (
-	"net"
-	"os"
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/dynworker/dynworker/internal/link"
+	"github.com/dynworker/dynworker/internal/link/linktest"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
@@ -19,26 +17,14 @@ import (
 // does, and returns the supervisor's end.
 func supervisorLink(t *testing.T, s *workerServer) *link.Conn {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make([]net.Conn, 2)
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "link")
-		conns[i], err = net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	worker := link.New(conns[1], link.Options{Handler: s.serveLink, AcceptFiles: true})
-	sup := link.New(conns[0], link.Options{Odd: true})
+	sup, workerEnd := linktest.SocketPair(t)
+	worker := link.New(workerEnd, link.Options{Handler: s.serveLink, AcceptFiles: true})
+	c := link.New(sup, link.Options{Odd: true})
 	t.Cleanup(func() {
-		sup.Close()
+		c.Close()
 		worker.Close()
 	})
-	return sup
+	return c
 }
 
 const pingSource = `

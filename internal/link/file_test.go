@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/dynworker/dynworker/internal/link/linktest"
 )
 
 const methodWriteFile Method = 20
@@ -16,7 +18,7 @@ const methodWriteFile Method = 20
 // TestCallWithFile passes one end of a pipe to the peer, whose handler
 // writes the request's text into it.
 func TestCallWithFile(t *testing.T) {
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	a := New(ca, Options{Odd: true})
 	b := New(cb, Options{AcceptFiles: true, Handler: func(m Method, s *Stream) error {
 		return Reply(s, &wrapperspb.StringValue{}, func(_ context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
@@ -57,7 +59,7 @@ func TestCallWithFile(t *testing.T) {
 // TestFileRejected sends a descriptor to a link that does not accept
 // them: the link must close with an error saying so.
 func TestFileRejected(t *testing.T) {
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	a := New(ca, Options{Odd: true})
 	b := New(cb, Options{Handler: testHandler(make(chan error, 1))})
 	defer a.Close()
@@ -77,7 +79,7 @@ func TestFileRejected(t *testing.T) {
 // TestFileMissing marks a frame as carrying a descriptor without sending
 // one, as a hostile peer could.
 func TestFileMissing(t *testing.T) {
-	ours, theirs := socketPair(t)
+	ours, theirs := linktest.SocketPair(t)
 	defer theirs.Close()
 	c := New(ours, Options{AcceptFiles: true, Handler: testHandler(make(chan error, 1))})
 	defer c.Close()

@@ -5,18 +5,17 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/dynworker/dynworker/internal/link/linktest"
 )
 
 const (
@@ -27,27 +26,6 @@ const (
 	methodBlock
 	methodCount
 )
-
-// socketPair returns the two ends of a Unix stream socket pair, as the
-// supervisor and a workerhost hold them.
-func socketPair(t testing.TB) (net.Conn, net.Conn) {
-	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conns := make([]net.Conn, 2)
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "link")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns[i] = c
-	}
-	return conns[0], conns[1]
-}
 
 // testHandler serves the test methods. methodBlock waits until the
 // stream's context ends and reports that on blocked.
@@ -103,7 +81,7 @@ func testHandler(blocked chan<- error) Handler {
 func newPair(t testing.TB, opts Options) (a, b *Conn, blocked chan error) {
 	t.Helper()
 	blocked = make(chan error, 1)
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	optsA, optsB := opts, opts
 	optsA.Odd = true
 	optsA.Handler = testHandler(blocked)
@@ -164,7 +142,7 @@ func TestCallBroken(t *testing.T) {
 }
 
 func TestNoHandler(t *testing.T) {
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	a, b := New(ca, Options{Odd: true}), New(cb, Options{})
 	defer a.Close()
 	defer b.Close()
@@ -320,7 +298,7 @@ func TestCloseEndsCalls(t *testing.T) {
 // TestMaxStreamsRejects checks the accepting side's limit against a peer
 // that does not keep to it.
 func TestMaxStreamsRejects(t *testing.T) {
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	blocked := make(chan error, 1)
 	a := New(ca, Options{Odd: true, MaxStreams: 2})
 	b := New(cb, Options{MaxStreams: 1, Handler: testHandler(blocked)})
@@ -363,7 +341,7 @@ func waitOwnStreams(t *testing.T, c *Conn, n int) {
 // for a free slot instead of failing, and OnFull runs.
 func TestOpenWaitsForSlot(t *testing.T) {
 	full := make(chan struct{}, 1)
-	ca, cb := socketPair(t)
+	ca, cb := linktest.SocketPair(t)
 	blocked := make(chan error, 1)
 	a := New(ca, Options{Odd: true, MaxStreams: 1, OnFull: func() { full <- struct{}{} }})
 	b := New(cb, Options{MaxStreams: 1, Handler: testHandler(blocked)})
@@ -433,7 +411,7 @@ func TestProtocolViolations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ours, theirs := socketPair(t)
+			ours, theirs := linktest.SocketPair(t)
 			defer theirs.Close()
 			c := New(ours, Options{Odd: true, MaxMessageSize: 1 << 10, Window: 512, Handler: testHandler(make(chan error, 1))})
 			defer c.Close()

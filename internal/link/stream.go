@@ -305,8 +305,9 @@ func (s *Stream) end(err error) {
 	_ = s.c.write(header{stream: s.id, typ: frameEnd, flags: flags}, payload)
 }
 
-// abandon ends a stream this side opened with the error of cause and tells
-// the peer to stop.
+// abandon ends the stream with the error of cause. On the side that
+// opened it, it also sends the peer a cancel frame. On the accepting side
+// the opener gave up, so the handler stops and needs no end frame.
 func (s *Stream) abandon(cause error) {
 	s.mu.Lock()
 	ended := s.ended
@@ -314,13 +315,10 @@ func (s *Stream) abandon(cause error) {
 	if ended {
 		return
 	}
-	if !s.opener {
-		// The opener gave up: stop the handler. Its end frame is not needed.
-		s.finish(status.FromContextError(cause).Err(), false)
-		return
-	}
 	s.finish(status.FromContextError(cause).Err(), false)
-	_ = s.c.write(header{stream: s.id, typ: frameCancel}, nil)
+	if s.opener {
+		_ = s.c.write(header{stream: s.id, typ: frameCancel}, nil)
+	}
 }
 
 // endError decodes the status of an end frame.

@@ -175,24 +175,11 @@ func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp 
 	}
 
 	resp = new(pb.CallResponse)
-	err = s.Recv(resp)
-	switch status.Code(err) {
-	case codes.OK:
-		return resp, true, nil
-	case errDraining:
-		h.direct.drop(handle, c)
-		return nil, false, nil
-	case codes.Unavailable:
-		// The worker's process ended, perhaps during the call: the
-		// supervisor records why, and whether the call ran.
-		h.direct.drop(handle, c)
-		err = h.exitReason(ctx, handle, err)
-		if status.Code(err) == errDraining {
-			return nil, false, nil
-		}
-		return nil, true, err
+	if err := s.Recv(resp); err != nil {
+		sent, err := h.afterDirect(ctx, handle, c, err)
+		return nil, sent, err
 	}
-	return nil, true, err
+	return resp, true, nil
 }
 
 // fetchDirect sends a request without a body on the direct link to
@@ -213,20 +200,33 @@ func (h *hostClient) fetchDirect(ctx context.Context, target *pb.Target, req *ht
 	if err == nil {
 		return resp, true, nil
 	}
-	switch {
-	case status.Code(err) == errDraining:
-		h.direct.drop(handle, c)
+	if sent, err = h.afterDirect(ctx, handle, c, err); !sent {
 		return nil, false, nil
-	case ctx.Err() == nil && (status.Code(err) == codes.Unavailable || status.Code(err) == codes.Canceled):
-		// The link closed: before the request went out, or with the
-		// worker's exit. The supervisor records which.
-		h.direct.drop(handle, c)
-		err = h.exitReason(ctx, handle, err)
-		if status.Code(err) == errDraining || status.Code(err) == codes.NotFound {
-			return nil, false, nil
-		}
 	}
 	return nil, true, rpcerr.FromStatus(err)
+}
+
+// afterDirect classifies err, which ended a request on the direct link c
+// after it may have reached the worker. sent is false when the request
+// did not run, so the caller sends it through the supervisor instead: the
+// worker refused it while draining, or the link closed before it went out.
+// A link that closed, from either cause, is dropped.
+func (h *hostClient) afterDirect(ctx context.Context, handle string, c *link.Conn, err error) (sent bool, _ error) {
+	code := status.Code(err)
+	switch {
+	case code == errDraining:
+		h.direct.drop(handle, c)
+		return false, nil
+	case code == codes.Unavailable || (code == codes.Canceled && ctx.Err() == nil):
+		// The worker's process ended, perhaps during the request: the
+		// supervisor records why, and whether the request ran.
+		h.direct.drop(handle, c)
+		err = h.exitReason(ctx, handle, err)
+		if status.Code(err) == errDraining {
+			return false, nil
+		}
+	}
+	return true, err
 }
 
 // unsent handles an error from opening a stream on c or sending its

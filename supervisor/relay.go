@@ -48,7 +48,7 @@ func (s *Supervisor) relayFetch(ctx context.Context, w *loader.Worker, first *pb
 	}
 	child := httpstream.LinkClient{S: stream}
 
-	first.Target = childTarget(first.GetTarget())
+	first.Target = workerhost.WorkerTarget(first.GetTarget())
 	if err := child.Send(first); err != nil {
 		return p.callError(err)
 	}
@@ -92,7 +92,7 @@ func (s *Supervisor) call(ctx context.Context, w *loader.Worker, req *pb.CallReq
 	if req.GetMethod() == "" {
 		return nil, rpcerr.Errorf(codes.InvalidArgument, "call worker %s: method name is empty", workerName(w))
 	}
-	childReq := &pb.CallRequest{Target: childTarget(req.Target), Method: req.Method, Args: req.Args}
+	childReq := &pb.CallRequest{Target: workerhost.WorkerTarget(req.Target), Method: req.Method, Args: req.Args}
 	for attempt := 0; ; attempt++ {
 		resp, broken, err := s.callOnce(ctx, w, childReq)
 		if broken && status.Code(err) == codes.Aborted && attempt == 0 {
@@ -122,10 +122,6 @@ func (s *Supervisor) callOnce(ctx context.Context, w *loader.Worker, req *pb.Cal
 		return nil, broken, p.callError(err)
 	}
 	return resp, broken, nil
-}
-
-func childTarget(t *pb.Target) *pb.Target {
-	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
 }
 
 // stopIfBroken stops p when its reply marked its runtime as broken, so the

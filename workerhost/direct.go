@@ -169,7 +169,7 @@ func (h *hostClient) callDirect(ctx context.Context, req *pb.CallRequest) (resp 
 	}
 	defer s.Close()
 
-	direct := &pb.CallRequest{Target: peerTarget(req.Target), Method: req.Method, Args: req.Args}
+	direct := &pb.CallRequest{Target: WorkerTarget(req.Target), Method: req.Method, Args: req.Args}
 	if err := s.Send(direct, true); err != nil {
 		return h.direct.unsent(handle, c, err)
 	}
@@ -196,7 +196,7 @@ func (h *hostClient) fetchDirect(ctx context.Context, target *pb.Target, req *ht
 	if c == nil {
 		return nil, false, nil
 	}
-	resp, err = httpstream.RoundTrip(ctx, httpstream.LinkOpener(c, LinkFetch), peerTarget(target), req, nil)
+	resp, err = httpstream.RoundTrip(ctx, httpstream.LinkOpener(c, LinkFetch), WorkerTarget(target), req, nil)
 	if err == nil {
 		return resp, true, nil
 	}
@@ -242,8 +242,9 @@ func (d *directLinks) unsent(handle string, c *link.Conn, err error) (*pb.CallRe
 	return nil, false, nil
 }
 
-// peerTarget is target without the handle, which only the supervisor reads.
-func peerTarget(t *pb.Target) *pb.Target {
+// WorkerTarget returns t without its handle, as the worker receives it:
+// only the supervisor reads handles.
+func WorkerTarget(t *pb.Target) *pb.Target {
 	return &pb.Target{Entrypoint: t.GetEntrypoint(), Props: t.GetProps(), Limits: t.GetLimits()}
 }
 

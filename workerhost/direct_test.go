@@ -2,6 +2,7 @@ package workerhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,9 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/dynworker/dynworker/internal/link"
+	"github.com/dynworker/dynworker/internal/rpcerr"
 	pb "github.com/dynworker/dynworker/proto/dynworker/v1"
 	whpb "github.com/dynworker/dynworker/proto/workerhost/v1"
 )
@@ -117,17 +118,17 @@ func TestDirectLinksPruned(t *testing.T) {
 	}
 }
 
-func TestCheckSizeNamesMethod(t *testing.T) {
-	req := &pb.CallRequest{Method: "len", Args: []*pb.Value{{Kind: &pb.Value_String_{String_: "0123456789"}}}}
-	if err := checkSize("len", "the arguments are", req, 1<<10); err != nil {
-		t.Errorf("small arguments: %v", err)
+func TestTooLargeNamesMethod(t *testing.T) {
+	other := errors.New("other")
+	if err := nameTooLarge("len", "the arguments are", other); err != other {
+		t.Errorf("another error came back as %v", err)
 	}
-	err := checkSize("len", "the arguments are", req, 10)
-	if err == nil {
-		t.Fatal("arguments over the limit passed")
+	err := nameTooLarge("len", "the arguments are", &link.MessageTooLargeError{Size: 20, Limit: 10})
+	want := "call len(): the arguments are 20 bytes, over the limit of 10 bytes"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
-	want := fmt.Sprintf("call len(): the arguments are %d bytes, over the limit of 10 bytes", proto.Size(req))
-	if err.Error() != want {
-		t.Errorf("error %q, want %q", err, want)
+	if status.Code(rpcerr.ToStatus(err)) != codes.ResourceExhausted {
+		t.Errorf("code %v, want ResourceExhausted", status.Code(rpcerr.ToStatus(err)))
 	}
 }

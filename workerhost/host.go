@@ -110,19 +110,13 @@ func (h *hostClient) LoaderLoad(ctx context.Context, binding string, code *pb.Wo
 
 func (h *hostClient) CallWorker(ctx context.Context, target *pb.Target, method string, args []*pb.Value) (*pb.Value, error) {
 	req := &pb.CallRequest{Target: target, Method: method, Args: args}
-	if err := checkSize(method, "the arguments are", req, MaxMessageSize); err != nil {
-		return nil, err
-	}
 	resp, sent, err := h.callDirect(ctx, req)
+	if err == nil && !sent {
+		resp = new(pb.CallResponse)
+		_, err = h.link.Call(ctx, LinkCall, req, resp)
+	}
 	if err != nil {
-		return nil, rpcerr.FromStatus(err)
-	}
-	if sent {
-		return resp.Result, nil
-	}
-	resp = new(pb.CallResponse)
-	if _, err := h.link.Call(ctx, LinkCall, req, resp); err != nil {
-		return nil, rpcerr.FromStatus(err)
+		return nil, rpcerr.FromStatus(nameTooLarge(method, "the arguments are", err))
 	}
 	return resp.Result, nil
 }

@@ -2,13 +2,13 @@ package workerhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/dynworker/dynworker/internal/httpstream"
 	"github.com/dynworker/dynworker/internal/link"
@@ -149,23 +149,21 @@ func (s *workerServer) serveCall(st *link.Stream) error {
 	}
 	resp, err := s.call(st.Context(), req)
 	s.exitIfBroken(st.SetBroken)
-	if err == nil {
-		err = checkSize(req.Method, "the result is", resp, MaxMessageSize)
-	}
 	if err != nil {
 		return rpcerr.ToStatus(err)
 	}
-	return st.Send(resp, true)
+	return rpcerr.ToStatus(nameTooLarge(req.Method, "the result is", st.Send(resp, true)))
 }
 
-// checkSize returns an error that names the method when m, the arguments
-// or the result of a call, is over limit bytes, too large for the link.
-// what introduces the size, for example "the result is".
-func checkSize(method, what string, m proto.Message, limit int) error {
-	if n := proto.Size(m); n > limit {
-		return rpcerr.Errorf(codes.ResourceExhausted, "call %s(): %s %d bytes, over the limit of %d bytes", method, what, n, limit)
+// nameTooLarge returns err, and when err says a call's message was too
+// large for the link, an error that names the method instead. what
+// introduces the size, for example "the result is".
+func nameTooLarge(method, what string, err error) error {
+	var tooLarge *link.MessageTooLargeError
+	if !errors.As(err, &tooLarge) {
+		return err
 	}
-	return nil
+	return rpcerr.Errorf(codes.ResourceExhausted, "call %s(): %s %d bytes, over the limit of %d bytes", method, what, tooLarge.Size, tooLarge.Limit)
 }
 
 func (s *workerServer) serveFetch(st *link.Stream) error {

@@ -14,6 +14,21 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// MessageTooLargeError is the error of Send for a message over the link's
+// MaxMessageSize. Its gRPC code is RESOURCE_EXHAUSTED.
+type MessageTooLargeError struct {
+	Size, Limit int // in bytes
+}
+
+func (e *MessageTooLargeError) Error() string {
+	return fmt.Sprintf("send message: %d bytes is over the limit of %d", e.Size, e.Limit)
+}
+
+// GRPCStatus returns the error as a RESOURCE_EXHAUSTED status.
+func (e *MessageTooLargeError) GRPCStatus() *status.Status {
+	return status.New(codes.ResourceExhausted, e.Error())
+}
+
 // Stream is one call on a link: messages both ways, then an end with a
 // status. The side that opened it sends first; the side that accepted it
 // ends it. Send and Recv may run on different goroutines, but each on one
@@ -83,7 +98,7 @@ func (s *Stream) Send(m proto.Message, last bool) error {
 		return fmt.Errorf("send message: %w", err)
 	}
 	if len(b) > s.c.opts.MaxMessageSize {
-		return status.Errorf(codes.ResourceExhausted, "send message: %d bytes is over the limit of %d", len(b), s.c.opts.MaxMessageSize)
+		return &MessageTooLargeError{Size: len(b), Limit: s.c.opts.MaxMessageSize}
 	}
 	typ, flags, err := s.reserve(len(b), last)
 	if err != nil {

@@ -152,11 +152,13 @@ func (p *process) revokeGrants() {
 	}
 }
 
-func (p *process) hasGrants() bool {
+// liveGrants returns the number of p's direct links whose parent is still
+// there.
+func (p *process) liveGrants() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pruneGrantsLocked()
-	return len(p.grants) > 0
+	return len(p.grants)
 }
 
 // DirectLinks returns the number of direct links the supervisor granted to
@@ -166,11 +168,7 @@ func DirectLinks(w *loader.Worker) int {
 	if inst == nil {
 		return 0
 	}
-	p := inst.(*process)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.pruneGrantsLocked()
-	return len(p.grants)
+	return inst.(*process).liveGrants()
 }
 
 // drainTimeout bounds the wait for a workerhost's reply to LinkDrain.
@@ -185,7 +183,7 @@ func (s *Supervisor) drained(w *loader.Worker, idle time.Duration) bool {
 		return true
 	}
 	p := inst.(*process)
-	if !p.hasGrants() {
+	if p.liveGrants() == 0 {
 		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)

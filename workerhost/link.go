@@ -48,7 +48,7 @@ const (
 	LinkDrain link.Method = 6
 	// LinkExitReason requests from the supervisor why the process of the worker
 	// behind a handle ended: a Target with the handle. The reply is an
-	// error that says why, or Empty when the process still runs.
+	// error that gives the reason, or Empty when the process still runs.
 	LinkExitReason link.Method = 7
 	// LinkLoad gives a blank workerhost its code: LoadRequest and
 	// LoadResponse. A second load fails.

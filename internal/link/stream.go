@@ -152,9 +152,9 @@ func (s *Stream) reserve(n int, last bool) (typ, flags byte, err error) {
 	}
 }
 
-// Recv reads the next message into m. It returns io.EOF when the peer has
-// sent its last message and, on the opening side, the stream ended with
-// success; it returns the stream's error when it ended with one.
+// Recv reads the next message into m. It returns io.EOF once the peer's
+// last message was read and, on the opening side, the stream ended with
+// success. It returns the stream's error when the stream ended with one.
 func (s *Stream) Recv(m proto.Message) error {
 	for {
 		s.mu.Lock()
@@ -223,8 +223,8 @@ func (s *Stream) Broken() bool {
 	return s.broken
 }
 
-// Close abandons the stream on the opening side: the peer's handler sees
-// its context cancelled. It is safe to call after the stream has ended.
+// Close abandons the stream on the opening side, which cancels the context
+// of the peer's handler. It is safe to call after the stream has ended.
 func (s *Stream) Close() {
 	s.abandon(context.Canceled)
 }
@@ -300,7 +300,7 @@ func (s *Stream) finish(err error, broken bool) {
 }
 
 // end ends a stream this side accepted with err, unless a last message
-// already ended it, and tells the peer.
+// already ended it, and sends the peer an end frame.
 func (s *Stream) end(err error) {
 	s.mu.Lock()
 	ended, broken := s.ended, s.broken
